@@ -1,0 +1,123 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy as _
+
+from .models import Country, Dialogue, Session, Theme
+
+
+class CountryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Country
+        fields = ["name", "name_ru", "code"]
+
+    def clean_code(self):
+        # Board members type "kz"; ISO writes "KZ".
+        return self.cleaned_data["code"].strip().upper()
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    form = CountryAdminForm
+    list_display = ["name", "name_ru", "code"]
+    search_fields = ["name", "name_ru", "code"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class YearListFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Dialogue.objects.dates("start", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(start__year=int(value))
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    fields = ["position", "title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    ordering = ["position"]
+    extra = 1
+    show_change_link = True
+
+
+@admin.register(Dialogue)
+class DialogueAdmin(admin.ModelAdmin):
+    list_display = ["title", "start_date", "status", "session_count", "finding_count"]
+    list_filter = ["status", YearListFilter, "countries"]
+    search_fields = ["title", "series", "summary", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["countries"]
+    readonly_fields = ["published_at"]
+    inlines = [SessionInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "series", "organiser"]}),
+        (_("When and how"), {"fields": ["start", "end", "format"]}),
+        (_("Content"), {"fields": ["summary", "countries"]}),
+        (_("Publication"), {"fields": ["status", "published_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        # Counted in the changelist query itself, not one query per row.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                session_count=Count("sessions", distinct=True),
+                finding_count=Count("sessions__findings", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("date"), ordering="start")
+    def start_date(self, obj):
+        return obj.start.date() if obj.start else None
+
+    @admin.display(description=_("sessions"), ordering="session_count")
+    def session_count(self, obj):
+        return obj.session_count
+
+    @admin.display(description=_("findings"), ordering="finding_count")
+    def finding_count(self, obj):
+        return obj.finding_count
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, SessionInline) and request.method != "POST":
+            # Suggest the next free positions for the blank session rows.
+            last = 0
+            if obj is not None and obj.pk:
+                last = obj.sessions.aggregate(last=Max("position"))["last"] or 0
+            extra = inline.get_extra(request, obj)
+            kwargs["initial"] = [{"position": last + i} for i in range(1, extra + 1)]
+        return kwargs
+
+
+class SessionAdminBase(admin.ModelAdmin):
+    """The session admin without its findings inline.
+
+    It is registered by the findings app, which adds the inline: ``dialogues``
+    never imports ``findings``.
+    """
+
+    list_display = ["title", "dialogue", "position"]
+    list_filter = ["dialogue"]
+    list_select_related = ["dialogue"]
+    search_fields = ["title", "description", "dialogue__title"]
+    autocomplete_fields = ["dialogue", "themes"]
+    prepopulated_fields = {"slug": ["title"]}
+    ordering = ["-dialogue__start", "position"]

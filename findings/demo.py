@@ -1,0 +1,176 @@
+"""The demo data: the Regional Dialogue of 20 September 2024, as its report gives it.
+
+The report gives the time (16:00-18:30) without a zone; it was written in
+Bishkek, so the times are read there (UTC+6).
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from dialogues.enums import Format, Status
+from dialogues.models import Country, Dialogue, Session, Theme
+
+from .enums import Kind
+from .models import Finding
+
+REPORT_ZONE = ZoneInfo("Asia/Bishkek")
+
+THEMES = {
+    "citizen-participation": "Citizen participation in decision making",
+    "good-governance": "Democracy, transparency and good governance",
+    "digital-advocacy": "Digital advocacy",
+    "enabling-environment": "Enabling environment for civil society",
+    "shrinking-civic-space": "Shrinking civic space",
+}
+
+DIALOGUE = {
+    "slug": "role-impact-barriers-civil-society-2024",
+    "title": "Role, impact of and barriers for the civil society in Central Asia and Mongolia",
+    "series": "Regional Dialogues: Defending Civic Space",
+    "organiser": "Innovation for Change (I4C) Network, Central Asia & Mongolia Hub",
+    "start": datetime.datetime(2024, 9, 20, 16, 0, tzinfo=REPORT_ZONE),
+    "end": datetime.datetime(2024, 9, 20, 18, 30, tzinfo=REPORT_ZONE),
+    "format": Format.ONLINE,
+    "summary": (
+        "The online Regional Dialogue was held by the Innovation for Change (I4C) Network in "
+        "Central Asia and Mongolia to address the role, impact of and barriers for the civil "
+        "society in Central Asia and Mongolia. The current period for the region is "
+        "characterized by active participation of civil society organizations in diverse "
+        "social, economic and political processes that influence people's lives.\n\n"
+        "The Dialogue raised issues of the enabling environment for civil society and of "
+        "defending civic space in Central Asia, the barriers civil society organizations "
+        "face, and the areas of their impact in the region, followed by a discussion of the "
+        "components of civic space and follow-up actions for the I4C Network."
+    ),
+    # The countries whose organisations reported findings, and Kyrgyzstan, whose
+    # Forum of Women's NGOs wrote the report.
+    "countries": ["KZ", "KG", "TJ", "UZ"],
+}
+
+SESSIONS = [
+    {
+        "position": 1,
+        "slug": "citizen-participation",
+        "title": (
+            "Citizen Participation in Decision Making and Democracy, Transparency and Good "
+            "Governance, Digital Advocacy in Central Asia and Mongolia"
+        ),
+        "description": (
+            "The experience of civil society organizations in citizen participation in "
+            "decision making, and the problems they meet in this field."
+        ),
+        "themes": ["citizen-participation", "good-governance", "digital-advocacy"],
+        "findings": {
+            Kind.SUCCESS: {
+                "KZ": [
+                    "Compliance with standards of public participation in decision-making "
+                    "processes",
+                    "Involvement of young people in decision-making processes",
+                    "Conducting discussions of regulatory legal acts at an early stage of "
+                    "document development",
+                    "Developing online broadcasts from court proceedings",
+                    "Signing online petitions",
+                    "Conducting research, holding campaigns",
+                    "Creating an online game to increase interest in certain issues",
+                    "Filing lawsuits in court",
+                    "Releasing caricatures of officials",
+                ],
+                "TJ": [
+                    "High potential of public initiative organizations",
+                    "Activities of public organizations are based on the needs of target groups",
+                ],
+                "UZ": [
+                    "Active civic position of NGOs to expose facts of corruption",
+                    "Educating and informing the public about its rights, opportunities",
+                ],
+            },
+            Kind.PROBLEM: {
+                "KZ": [
+                    "Lack of unity and partnership",
+                    "Competitiveness in finding money and receiving it",
+                ],
+                "TJ": [
+                    "Representatives of public organizations do not know their rights and "
+                    "powers, are not informed about the legislative aspects of their activities",
+                    "Duplication of the work of international organizations and NGOs",
+                ],
+                "UZ": [
+                    "The Law “On Social Partnership”, which unscrupulous bureaucrats interpret "
+                    "as an opportunity to exploit NGOs when they receive grants",
+                    "Government agencies are afraid to work with NGOs",
+                ],
+            },
+        },
+    },
+    {
+        "position": 2,
+        "slug": "enabling-environment",
+        "title": (
+            "Enabling Environment for Civil Society and Shrinking Civic Space in Central Asia "
+            "and Mongolia"
+        ),
+        "description": (
+            "Problems in the sphere of citizen participation in decision-making, the enabling "
+            "environment for civil society and the shrinking of civic space."
+        ),
+        "themes": ["enabling-environment", "shrinking-civic-space"],
+        "findings": {},
+    },
+]
+
+
+def _sync(model, lookup: dict, values: dict):
+    """Create the row, or bring it to ``values``; writes nothing when it already matches."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    if not created:
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            obj.full_clean()
+            obj.save(update_fields=changed)
+    return obj, created
+
+
+@transaction.atomic
+def load_demo() -> dict:
+    """Load (or restore) the demo dialogue; running it again changes nothing."""
+    created = {"themes": 0, "dialogues": 0, "sessions": 0, "findings": 0}
+    themes = {}
+    for slug, name in THEMES.items():
+        themes[slug], new = _sync(Theme, {"slug": slug}, {"name": name})
+        created["themes"] += new
+    countries = {country.code: country for country in Country.objects.all()}
+
+    values = {key: value for key, value in DIALOGUE.items() if key not in {"slug", "countries"}}
+    values["status"] = Status.PUBLISHED
+    dialogue, new = _sync(Dialogue, {"slug": DIALOGUE["slug"]}, values)
+    created["dialogues"] += new
+    wanted = {countries[code] for code in DIALOGUE["countries"]}
+    if set(dialogue.countries.all()) != wanted:
+        dialogue.countries.set(wanted)
+
+    for spec in SESSIONS:
+        values = {key: spec[key] for key in ("position", "title", "description")}
+        session, new = _sync(Session, {"dialogue": dialogue, "slug": spec["slug"]}, values)
+        created["sessions"] += new
+        wanted = {themes[slug] for slug in spec["themes"]}
+        if set(session.themes.all()) != wanted:
+            session.themes.set(wanted)
+        for kind, by_country in spec["findings"].items():
+            for code, texts in by_country.items():
+                for position, text in enumerate(texts, start=1):
+                    _, new = _sync(
+                        Finding,
+                        {
+                            "session": session,
+                            "country": countries[code],
+                            "kind": kind,
+                            "position": position,
+                        },
+                        {"text": text},
+                    )
+                    created["findings"] += new
+    return created

@@ -1,0 +1,118 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Max, Q
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from dialogues.models import Country, Dialogue, Session, Theme
+
+from .enums import Kind
+
+
+class FindingQuerySet(models.QuerySet):
+    def published(self):
+        """Findings of published dialogues: what the public may see."""
+        return self.filter(session__dialogue__in=Dialogue.objects.published())
+
+    def in_list(self, *, session_id, country_id, kind):
+        """The numbered list a finding belongs to: session + country (or regional) + kind."""
+        return self.filter(session_id=session_id, country_id=country_id, kind=kind)
+
+    def next_position(self, *, session_id, country_id, kind) -> int:
+        """The number after the last item of that list (1 for an empty list). One query."""
+        last = self.in_list(session_id=session_id, country_id=country_id, kind=kind).aggregate(
+            last=Max("position")
+        )["last"]
+        return (last or 0) + 1
+
+
+class Finding(models.Model):
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="findings", verbose_name=_("session")
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for a regional finding."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    position = models.PositiveSmallIntegerField(
+        _("number"), help_text=_("The item's number in its list (1, 2, 3, ...).")
+    )
+    text = models.TextField(_("text"))
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), related_name="findings", blank=True
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        # Cheap default (no joins); pages order by country name explicitly.
+        ordering = ["session_id", "country_id", "-kind", "position"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        constraints = [
+            # Two partial indexes instead of one: a plain unique constraint treats
+            # every NULL country as distinct and would let regional items share a number.
+            models.UniqueConstraint(
+                fields=["session", "country", "kind", "position"],
+                condition=Q(country__isnull=False),
+                name="finding_unique_position_per_country",
+                violation_error_message=_("This list already has an item with this number."),
+                violation_error_code="duplicate_position",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "kind", "position"],
+                condition=Q(country__isnull=True),
+                name="finding_unique_position_regional",
+                violation_error_message=_("This list already has an item with this number."),
+                violation_error_code="duplicate_position",
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1),
+                name="finding_position_from_one",
+                violation_error_message=_("Numbers start at 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=Kind.values),
+                name="finding_kind_valid",
+                violation_error_message=_("A finding is a success or a problem."),
+            ),
+        ]
+
+    def __str__(self):
+        return Truncator(self.text).chars(80)
+
+    def get_absolute_url(self):
+        """The finding on its session page; reads ``session.dialogue``: select them."""
+        return f"{self.session.get_absolute_url()}#finding-{self.pk}"
+
+    def clean(self):
+        if self.position is not None and self.position < 1:
+            raise ValidationError({"position": _("Numbers start at 1.")}, code="position_from_one")
+        if self.session_id is None or not self.kind or self.position is None:
+            return
+        taken = (
+            Finding.objects.in_list(
+                session_id=self.session_id, country_id=self.country_id, kind=self.kind
+            )
+            .filter(position=self.position)
+            .exclude(pk=self.pk)
+        )
+        if taken.exists():
+            raise ValidationError(
+                {"position": self.duplicate_position_message()}, code="duplicate_position"
+            )
+
+    def duplicate_position_message(self):
+        where = self.country.display_name if self.country_id else _("Regional findings")
+        values = {"where": where, "number": self.position}
+        if self.kind == Kind.PROBLEM:
+            return _("%(where)s already has problem number %(number)s in this session.") % values
+        return _("%(where)s already has success number %(number)s in this session.") % values

@@ -1,0 +1,71 @@
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from dialogues.enums import Status
+from dialogues.models import Country, Dialogue, Session
+from findings.enums import Kind
+from findings.models import Finding
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def country():
+    """Kazakhstan, as the data migration created it."""
+    return Country.objects.get(code="KZ")
+
+
+def make_dialogue(**values) -> Dialogue:
+    n = next(_numbers)
+    start = datetime.datetime(2024, 9, 20, 10, 0, tzinfo=datetime.UTC) + datetime.timedelta(days=n)
+    fields = {
+        "title": f"Dialogue {n}",
+        "slug": f"dialogue-{n}",
+        "start": start,
+        "end": start + datetime.timedelta(hours=2, minutes=30),
+        "status": Status.PUBLISHED,
+    }
+    fields.update(values)
+    return Dialogue.objects.create(**fields)
+
+
+def make_session(dialogue=None, **values) -> Session:
+    dialogue = dialogue or make_dialogue()
+    n = next(_numbers)
+    fields = {"dialogue": dialogue, "title": f"Session {n}", "slug": f"session-{n}", "position": n}
+    fields.update(values)
+    return Session.objects.create(**fields)
+
+
+def make_findings(session, country, kind=Kind.SUCCESS, count=1) -> list[Finding]:
+    start = Finding.objects.next_position(
+        session_id=session.pk, country_id=country and country.pk, kind=kind
+    )
+    return Finding.objects.bulk_create(
+        Finding(
+            session=session,
+            country=country,
+            kind=kind,
+            position=start + i,
+            text=f"Finding {start + i}",
+        )
+        for i in range(count)
+    )
+
+
+@pytest.fixture
+def board_member(db):
+    user = User.objects.create_user(
+        "aigerim", "aigerim@example.org", "a long passphrase 42", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Board"))
+    return user
+
+
+@pytest.fixture
+def board_client(client, board_member):
+    client.force_login(board_member)
+    return client
