@@ -6,13 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from dialogues.admin import SessionAdminBase
 from dialogues.models import Session
 
-from .forms import FindingForm, FindingInlineFormSet
+from .forms import FindingForm, FindingInlineForm, FindingInlineFormSet
 from .models import Finding
 
 
 class FindingInline(admin.TabularInline):
     model = Finding
-    form = FindingForm
+    form = FindingInlineForm
     formset = FindingInlineFormSet
     fields = ["country", "kind", "position", "text"]
     ordering = [F("country__name").asc(nulls_first=True), "-kind", "position"]

@@ -13,6 +13,9 @@ POSITION_HELP = _("Leave empty to number the item after the last one in its list
 class FindingForm(forms.ModelForm):
     """A finding whose number may be left empty: it then goes to the end of its list."""
 
+    # A formset numbers its rows together (see FindingInlineFormSet).
+    numbers_itself = True
+
     class Meta:
         model = Finding
         fields = ["session", "country", "kind", "position", "text", "themes"]
@@ -26,13 +29,7 @@ class FindingForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         session = cleaned.get("session")
-        # Inline forms have no session field: the formset numbers those.
-        if (
-            "session" in self.fields
-            and session
-            and cleaned.get("kind")
-            and not cleaned.get("position")
-        ):
+        if self.numbers_itself and session and cleaned.get("kind") and not cleaned.get("position"):
             country = cleaned.get("country")
             cleaned["position"] = Finding.objects.next_position(
                 session_id=session.pk,
@@ -42,12 +39,25 @@ class FindingForm(forms.ModelForm):
         return cleaned
 
 
+class FindingInlineForm(FindingForm):
+    numbers_itself = False
+
+
 class FindingInlineFormSet(forms.BaseInlineFormSet):
     """Checks numbers across the rows of one page and numbers the empty ones.
 
     Rows with an empty number go after the highest number of their list, counting
     both the saved findings and the other rows of the page.
     """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Every row's country menu would query the countries again: read them once.
+        field = form.fields.get("country")
+        if field is not None:
+            if not hasattr(self, "_country_choices"):
+                self._country_choices = list(iter(field.choices))
+            field.choices = self._country_choices
 
     def clean(self):
         super().clean()

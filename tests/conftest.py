@@ -69,3 +69,21 @@ def board_member(db):
 def board_client(client, board_member):
     client.force_login(board_member)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """ContentType caches per process; without this, query counts depend on test order."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """A request in Russian leaves Russian active in the thread: start each test in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

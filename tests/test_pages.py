@@ -1,0 +1,147 @@
+import re
+
+import pytest
+from django.core.management import call_command
+
+from dialogues.enums import Status
+from dialogues.models import Country
+from findings.enums import Kind
+
+from .conftest import make_dialogue, make_findings, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo")
+
+
+def items(html, section_id):
+    """The numbered items of one country's section: [(kind, number, text)]."""
+    section = re.search(
+        rf'<section class="country" id="{section_id}".*?</section>', html, re.S
+    ).group(0)
+    found = []
+    for kind in ("successes", "problems"):
+        column = re.search(rf'<div class="column {kind}">(.*?)</div>', section, re.S).group(1)
+        for number, text in re.findall(r'<li value="(\d+)" id="finding-\d+">(.*?)</li>', column):
+            found.append((kind, int(number), text))
+    return found
+
+
+def test_home_lists_published_dialogues_with_counts(client, demo):
+    make_dialogue(title="A draft nobody may see", status=Status.DRAFT)
+    response = client.get("/")
+    assert "Role, impact of and barriers for the civil society" in response.text
+    assert "2 sessions" in response.text
+    assert "13 successes" in response.text
+    assert "6 problems" in response.text
+    assert "A draft nobody may see" not in response.text
+
+
+def test_dialogue_page_shows_details_sessions_and_overview(client, demo):
+    response = client.get("/dialogues/role-impact-barriers-civil-society-2024/")
+    text = response.text
+    assert "Regional Dialogues: Defending Civic Space" in text
+    assert "16:00" in text and "18:30" in text and "Asia/Bishkek" in text
+    assert "Online" in text
+    assert "Kazakhstan, Kyrgyzstan, Tajikistan, Uzbekistan" in text
+    overview = [
+        (row["country__code"], row["success_count"], row["problem_count"])
+        for row in response.context["overview"]
+    ]
+    assert overview == [("KZ", 9, 2), ("TJ", 2, 2), ("UZ", 2, 2)]
+
+
+def test_session_page_lists_each_countrys_numbered_findings(client, demo):
+    response = client.get(
+        "/dialogues/role-impact-barriers-civil-society-2024/citizen-participation/"
+    )
+    kz = items(response.text, "country-kz")
+    assert [(kind, n) for kind, n, _ in kz] == [("successes", n) for n in range(1, 10)] + [
+        ("problems", 1),
+        ("problems", 2),
+    ]
+    assert kz[8][2] == "Releasing caricatures of officials"
+    assert items(response.text, "country-uz")[2] == (
+        "problems",
+        1,
+        "The Law “On Social Partnership”, "
+        "which unscrupulous bureaucrats interpret as an "
+        "opportunity to exploit NGOs when they receive grants",
+    )
+
+
+def test_session_page_in_russian_names_countries_in_russian(client, demo):
+    response = client.get(
+        "/dialogues/role-impact-barriers-civil-society-2024/citizen-participation/",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert '<html lang="ru">' in response.text
+    assert "Казахстан" in response.text
+
+
+def test_draft_dialogue_is_404_for_the_public(client, country):
+    session = make_session(make_dialogue(status=Status.DRAFT, slug="secret"))
+    make_findings(session, country)
+    assert client.get("/dialogues/secret/").status_code == 404
+    assert client.get(f"/dialogues/secret/{session.slug}/").status_code == 404
+
+
+def test_draft_dialogue_is_previewed_by_the_board_with_a_banner(board_client, country):
+    session = make_session(make_dialogue(status=Status.DRAFT, slug="secret"))
+    make_findings(session, country)
+    for url in ("/dialogues/secret/", f"/dialogues/secret/{session.slug}/"):
+        response = board_client.get(url)
+        assert response.status_code == 200
+        assert "this dialogue is not published" in response.text
+
+
+def test_unknown_addresses_are_404(client, demo):
+    assert client.get("/dialogues/no-such-dialogue/").status_code == 404
+    assert client.get("/dialogues/role-impact-barriers-civil-society-2024/nope/").status_code == 404
+    assert client.get("/dialogues/%E2%82%AC/").status_code == 404
+
+
+def fill(sessions, findings_per_list):
+    dialogue = make_dialogue()
+    countries = list(Country.objects.all())
+    for _ in range(sessions):
+        session = make_session(dialogue)
+        for country in countries:
+            for kind in Kind:
+                make_findings(session, country, kind, count=findings_per_list)
+    return dialogue
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_home_query_count_is_fixed(client, django_assert_num_queries, size):
+    for _ in range(size):
+        fill(1, 1)
+    # dialogues with their counts
+    with django_assert_num_queries(1):
+        response = client.get("/")
+    assert len(response.context["dialogues"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_dialogue_page_query_count_is_fixed(client, django_assert_num_queries, size):
+    dialogue = fill(size, size)
+    # the dialogue, its countries, its sessions with counts, the country overview
+    with django_assert_num_queries(4):
+        response = client.get(dialogue.get_absolute_url())
+    assert len(response.context["sessions"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_session_page_query_count_is_fixed(client, django_assert_num_queries, size):
+    dialogue = fill(1, size)
+    session = dialogue.sessions.get()
+    # the session with its dialogue, its findings with countries, the sibling sessions
+    with django_assert_num_queries(3):
+        response = client.get(session.get_absolute_url())
+    assert (
+        sum(len(g["successes"]) + len(g["problems"]) for g in response.context["groups"])
+        == size * 12
+    )

@@ -1,0 +1,66 @@
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env):
+    """Import the settings in a fresh interpreter with exactly ``env`` set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean.update(env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import i4c.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_settings_reject_an_unclear_debug_value():
+    result = load_settings(DJANGO_DEBUG="maybe", DJANGO_SECRET_KEY="x")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false, not 'maybe'" in result.stderr
+
+
+def test_settings_default_to_sqlite_and_read_postgres_from_database_url():
+    assert load_settings(DJANGO_DEBUG="true").stdout.split() == [
+        "True",
+        "django.db.backends.sqlite3",
+    ]
+    result = load_settings(DJANGO_SECRET_KEY="x", DATABASE_URL="postgres://u@127.0.0.1:5432/i4c")
+    assert result.stdout.split() == ["False", "django.db.backends.postgresql"]
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_dialogues_never_imports_findings():
+    imported = set()
+    for path in (ROOT / "dialogues").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+    assert "dialogues" in imported or "django" in imported
+    assert "findings" not in imported
