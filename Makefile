@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 PO := locale/ru/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test install install-dev lint format messages makemessages ci clean
+.PHONY: run test install install-dev lint format messages static makemessages ci clean
 
 run: install $(MO)  ## set up and serve the demo on http://127.0.0.1:8000/ (SQLite unless DATABASE_URL says otherwise)
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install-dev $(MO)  ## lint, then the whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
+test: install-dev $(MO) static  ## lint, then the whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-tests-only-not-a-secret} $(BIN)/pytest $(PYTEST_ARGS)
@@ -37,8 +37,11 @@ $(MO): $(PO) | $(BIN)/python
 
 messages: $(MO)
 
+static: install  ## collect static files with hashed names, as production serves them
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput -v0
+
 makemessages: install  ## refresh the Russian catalogue from the code
-	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --no-obsolete
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -46,6 +46,9 @@ class Country(models.Model):
     def __str__(self):
         return self.display_name
 
+    def get_absolute_url(self):
+        return reverse("country_detail", kwargs={"code": self.code.lower()})
+
     @property
     def display_name(self) -> str:
         """The name in the active language (Russian when there is one)."""

@@ -1,13 +1,23 @@
-from django.urls import path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path, re_path
 
 from . import views
+from .feeds import DialogueFeed
+from .sitemaps import sitemaps
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dialogues/", views.dialogue_list, name="dialogue_list"),
     path("dialogues/<slug:slug>/", views.dialogue_detail, name="dialogue_detail"),
     path(
         "dialogues/<slug:dialogue_slug>/<slug:slug>/",
         views.session_detail,
         name="session_detail",
     ),
+    path("countries/", views.country_list, name="country_list"),
+    re_path(r"^countries/(?P<code>[A-Za-z]{2})/$", views.country_detail, name="country_detail"),
+    path("findings/", views.finding_list, name="finding_list"),
+    path("feed/", DialogueFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -1,12 +1,17 @@
 """The public pages. Every one starts from what the reader may see:
 ``Dialogue.objects.visible_to(user)`` (published, or drafts for staff preview)."""
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, F, Q
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from dialogues.models import Dialogue, Session
+from dialogues.models import Country, Dialogue, Session
 
 from .enums import Kind
+from .filters import FindingFilter
 from .models import Finding
 
 
@@ -22,7 +27,7 @@ def _finding_counts(prefix: str) -> dict:
     }
 
 
-def home(request):
+def home(request, template="findings/home.html"):
     dialogues = (
         Dialogue.objects.published()
         .annotate(
@@ -30,7 +35,11 @@ def home(request):
         )
         .order_by("-start")
     )
-    return render(request, "findings/home.html", {"dialogues": dialogues})
+    return render(request, template, {"dialogues": dialogues})
+
+
+def dialogue_list(request):
+    return home(request, template="findings/dialogue_list.html")
 
 
 def dialogue_detail(request, slug):
@@ -56,8 +65,11 @@ def dialogue_detail(request, slug):
 
 
 def _country_overview(findings):
-    """Successes and problems per country, in one query, regional findings last."""
-    return list(
+    """Successes and problems per country, in one query, regional findings last.
+
+    Each row also carries the bar lengths (percent of the largest count) for the chart.
+    """
+    rows = list(
         findings.values("country__code", "country__name", "country__name_ru")
         .annotate(
             success_count=Count("pk", filter=Q(kind=Kind.SUCCESS)),
@@ -65,6 +77,11 @@ def _country_overview(findings):
         )
         .order_by(F("country__name").asc(nulls_last=True))
     )
+    largest = max((max(r["success_count"], r["problem_count"]) for r in rows), default=0)
+    for row in rows:
+        row["success_bar"] = round(100 * row["success_count"] / largest) if largest else 0
+        row["problem_bar"] = round(100 * row["problem_count"] / largest) if largest else 0
+    return rows
 
 
 def session_detail(request, dialogue_slug, slug):
@@ -98,3 +115,92 @@ def session_detail(request, dialogue_slug, slug):
             "is_preview": not session.dialogue.is_published,
         },
     )
+
+
+PAGE_SIZE = 50
+
+
+def finding_list(request):
+    """All published findings, filtered; bad filter values get a page that says so (400)."""
+    filterset = FindingFilter(request.GET or None)
+    status = 200
+    page_error = None
+    if filterset.is_bound and not filterset.is_valid():
+        findings = Finding.objects.none()
+        status = 400
+    else:
+        findings = filterset.qs.select_related("session__dialogue", "country").order_by(
+            "-session__dialogue__start", "session__position", "country__name", "-kind", "position"
+        )
+    paginator = Paginator(findings, PAGE_SIZE)
+    page_number = request.GET.get("page", "1")
+    try:
+        page = paginator.page(page_number)
+    except (PageNotAnInteger, EmptyPage):
+        page = None
+        page_error = _("There is no page %(page)s of these findings.") % {"page": page_number[:20]}
+        status = 400
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "findings/finding_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "page_error": page_error,
+            "query": query.urlencode(),
+        },
+        status=status,
+    )
+
+
+def country_list(request):
+    published = Q(findings__session__dialogue__in=Dialogue.objects.published())
+    countries = Country.objects.annotate(
+        success_count=Count("findings", filter=published & Q(findings__kind=Kind.SUCCESS)),
+        problem_count=Count("findings", filter=published & Q(findings__kind=Kind.PROBLEM)),
+    ).order_by("name")
+    return render(request, "findings/country_list.html", {"countries": countries})
+
+
+def country_detail(request, code):
+    if code != code.lower():
+        return redirect("country_detail", code=code.lower(), permanent=True)
+    country = get_object_or_404(Country, code=code.upper())
+    findings = (
+        Finding.objects.published()
+        .filter(country=country)
+        .select_related("session__dialogue")
+        .order_by("-session__dialogue__start", "session__position", "-kind", "position")
+    )
+    dialogues = []
+    for finding in findings:
+        session = finding.session
+        if not dialogues or dialogues[-1]["dialogue"].pk != session.dialogue_id:
+            dialogues.append({"dialogue": session.dialogue, "sessions": []})
+        sessions = dialogues[-1]["sessions"]
+        if not sessions or sessions[-1]["session"].pk != session.pk:
+            sessions.append({"session": session, "successes": [], "problems": []})
+        key = "successes" if finding.kind == Kind.SUCCESS else "problems"
+        sessions[-1][key].append(finding)
+    totals = {"successes": 0, "problems": 0}
+    for entry in dialogues:
+        for session in entry["sessions"]:
+            totals["successes"] += len(session["successes"])
+            totals["problems"] += len(session["problems"])
+    return render(
+        request,
+        "findings/country_detail.html",
+        {"country": country, "dialogues": dialogues, "totals": totals},
+    )
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        # The admin's real path (DJANGO_ADMIN_URL) is not named here: this file is public.
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -145,3 +145,143 @@ def test_session_page_query_count_is_fixed(client, django_assert_num_queries, si
         sum(len(g["successes"]) + len(g["problems"]) for g in response.context["groups"])
         == size * 12
     )
+
+
+def listed_findings(response):
+    return [finding.text for finding in response.context["page"].object_list]
+
+
+def test_findings_browser_filters_by_country_either_case_and_kind(client, demo):
+    for country in ("tj", "TJ"):
+        response = client.get("/findings/", {"country": country, "kind": "problem"})
+        assert response.status_code == 200
+        assert listed_findings(response) == [
+            "Representatives of public organizations do not know their rights and powers, "
+            "are not informed about the legislative aspects of their activities",
+            "Duplication of the work of international organizations and NGOs",
+        ]
+        assert response.text.count('class="finding finding-problem"') == 2
+
+
+def test_findings_browser_filters_by_dialogue_session_theme_and_text(client, demo, country):
+    other = make_session(make_dialogue(slug="other"))
+    make_findings(other, country, count=3)
+    session = other.dialogue.sessions.get()
+    assert len(listed_findings(client.get("/findings/", {"dialogue": "other"}))) == 3
+    assert len(listed_findings(client.get("/findings/", {"session": session.pk}))) == 3
+    assert listed_findings(client.get("/findings/", {"q": "caricatures"})) == [
+        "Releasing caricatures of officials"
+    ]
+    finding = other.findings.first()
+    finding.themes.create(name="Civic education", slug="civic-education")
+    assert listed_findings(client.get("/findings/", {"theme": "civic-education"})) == [finding.text]
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"kind": "maybe"}, "Select a valid choice. maybe is not one of the available choices."),
+        ({"session": "abc"}, "Select a valid choice."),
+        ({"country": "zz"}, "Select a valid choice."),
+        ({"page": "999999999999"}, "There is no page 999999999999 of these findings."),
+        ({"page": "x"}, "There is no page x of these findings."),
+    ],
+)
+def test_findings_browser_explains_bad_filters(client, demo, query, message):
+    response = client.get("/findings/", query)
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'class="finding ' not in response.text
+
+
+def test_drafts_leak_nowhere(client, country):
+    draft = make_dialogue(title="Secret draft dialogue", slug="secret", status=Status.DRAFT)
+    session = make_session(draft, title="Secret session")
+    Finding = session.findings.model
+    Finding.objects.create(
+        session=session, country=country, kind=Kind.SUCCESS, position=1, text="Secret finding"
+    )
+    theme = session.themes.create(name="Secret theme", slug="secret-theme")
+    pages = [
+        "/",
+        "/dialogues/",
+        "/countries/",
+        "/countries/kz/",
+        "/findings/",
+        "/sitemap.xml",
+        "/feed/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for secret in ("Secret", "secret"):
+            assert secret not in response.content.decode(), url
+    assert listed_findings(client.get("/findings/", {"q": "Secret"})) == []
+    assert client.get("/findings/", {"dialogue": "secret"}).status_code == 400
+    assert client.get("/findings/", {"session": session.pk}).status_code == 400
+    assert client.get("/findings/", {"theme": theme.slug}).status_code == 400
+    kz = client.get("/countries/").context["countries"].get(code="KZ")
+    assert (kz.success_count, kz.problem_count) == (0, 0)
+
+
+def test_country_pages(client, demo):
+    response = client.get("/countries/")
+    counts = {c.code: (c.success_count, c.problem_count) for c in response.context["countries"]}
+    assert counts == {
+        "KZ": (9, 2),
+        "KG": (0, 0),
+        "MN": (0, 0),
+        "TJ": (2, 2),
+        "TM": (0, 0),
+        "UZ": (2, 2),
+    }
+    response = client.get("/countries/kz/")
+    assert response.context["totals"] == {"successes": 9, "problems": 2}
+    [entry] = response.context["dialogues"]
+    [item] = entry["sessions"]
+    assert [f.position for f in item["successes"]] == list(range(1, 10))
+    assert client.get("/countries/KZ/")["Location"] == "/countries/kz/"
+    assert client.get("/countries/zz/").status_code == 404
+    assert client.get("/countries/kaz/").status_code == 404
+
+
+def test_sitemap_feed_and_robots(client, demo):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/dialogues/role-impact-barriers-civil-society-2024/citizen-participation/" in sitemap
+    assert "/countries/kz/" in sitemap
+    feed = client.get("/feed/")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert "Role, impact of and barriers" in feed.content.decode()
+    robots = client.get("/robots.txt").content.decode()
+    assert robots.splitlines()[:2] == ["User-agent: *", "Disallow: /admin/"]
+
+
+def test_dialogue_overview_bars_scale_to_the_largest_count(client, demo):
+    response = client.get("/dialogues/role-impact-barriers-civil-society-2024/")
+    bars = [
+        (row["country__code"], row["success_bar"], row["problem_bar"])
+        for row in response.context["overview"]
+    ]
+    assert bars == [("KZ", 100, 22), ("TJ", 22, 22), ("UZ", 22, 22)]
+    assert '<rect width="100" height="10"></rect>' in response.text
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_findings_browser_query_count_is_fixed(client, django_assert_num_queries, size):
+    fill(1, size)
+    # dialogue, session, country and theme menus, the count, the page of findings
+    with django_assert_num_queries(6):
+        response = client.get("/findings/")
+    assert response.context["page"].paginator.count == size * 12
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_country_pages_query_count_is_fixed(client, django_assert_num_queries, size):
+    fill(size, size)
+    # the countries with their counts
+    with django_assert_num_queries(1):
+        client.get("/countries/")
+    # the country, its findings with sessions and dialogues
+    with django_assert_num_queries(2):
+        response = client.get("/countries/kz/")
+    assert response.context["totals"] == {"successes": size * size, "problems": size * size}

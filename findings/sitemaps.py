@@ -1,0 +1,42 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from dialogues.models import Country, Dialogue, Session
+
+
+class PageSitemap(Sitemap):
+    def items(self):
+        return ["home", "country_list", "finding_list"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class DialogueSitemap(Sitemap):
+    def items(self):
+        return Dialogue.objects.published().order_by("-start")
+
+    def lastmod(self, dialogue):
+        return dialogue.published_at
+
+
+class SessionSitemap(Sitemap):
+    def items(self):
+        return (
+            Session.objects.filter(dialogue__in=Dialogue.objects.published())
+            .select_related("dialogue")
+            .order_by("-dialogue__start", "position")
+        )
+
+
+class CountrySitemap(Sitemap):
+    def items(self):
+        return Country.objects.order_by("name")
+
+
+sitemaps = {
+    "pages": PageSitemap,
+    "dialogues": DialogueSitemap,
+    "sessions": SessionSitemap,
+    "countries": CountrySitemap,
+}
