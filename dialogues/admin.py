@@ -1,8 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Max
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .enums import Status
 from .models import Country, Dialogue, Session, Theme
 
 
@@ -59,17 +62,18 @@ class SessionInline(admin.TabularInline):
 @admin.register(Dialogue)
 class DialogueAdmin(admin.ModelAdmin):
     list_display = ["title", "start_date", "status", "session_count", "finding_count"]
+    actions = ["publish", "return_to_draft"]
     list_filter = ["status", YearListFilter, "countries"]
     search_fields = ["title", "series", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["countries"]
-    readonly_fields = ["published_at"]
+    readonly_fields = ["published_at", "public_page"]
     inlines = [SessionInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "series", "organiser"]}),
         (_("When and how"), {"fields": ["start", "end", "format"]}),
         (_("Content"), {"fields": ["summary", "countries"]}),
-        (_("Publication"), {"fields": ["status", "published_at"]}),
+        (_("Publication"), {"fields": ["status", "published_at", "public_page"]}),
     ]
 
     def get_queryset(self, request):
@@ -81,6 +85,55 @@ class DialogueAdmin(admin.ModelAdmin):
                 session_count=Count("sessions", distinct=True),
                 finding_count=Count("sessions__findings", distinct=True),
             )
+        )
+
+    @admin.display(description=_("public page"))
+    def public_page(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Shown once the dialogue is saved.")
+        if obj.is_published:
+            return format_html(
+                '<a href="{}">{}</a>', obj.get_absolute_url(), _("Published: open the public page")
+            )
+        return format_html(
+            '<strong>{}</strong> <a href="{}">{}</a>',
+            _("Draft: the public cannot see it."),
+            obj.get_absolute_url(),
+            _("Preview it"),
+        )
+
+    @admin.action(description=_("Publish the selected dialogues"), permissions=["change"])
+    def publish(self, request, queryset):
+        changed = 0
+        for dialogue in queryset.filter(status=Status.DRAFT):
+            dialogue.status = Status.PUBLISHED
+            dialogue.save(update_fields=["status"])
+            self.log_change(request, dialogue, [{"changed": {"fields": ["status"]}}])
+            changed += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d dialogue published.", "%(count)d dialogues published.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Return the selected dialogues to draft"), permissions=["change"])
+    def return_to_draft(self, request, queryset):
+        changed = 0
+        for dialogue in queryset.filter(status=Status.PUBLISHED):
+            dialogue.status = Status.DRAFT
+            dialogue.save(update_fields=["status"])
+            self.log_change(request, dialogue, [{"changed": {"fields": ["status"]}}])
+            changed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d dialogue returned to draft.",
+                "%(count)d dialogues returned to draft.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS,
         )
 
     @admin.display(description=_("date"), ordering="start")

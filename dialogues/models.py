@@ -145,8 +145,15 @@ class Dialogue(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        # The moment of publication follows the status: set once when published,
+        # cleared when returned to draft (publishing again records a new moment).
+        published_at = self.published_at
+        if self.status == Status.PUBLISHED and published_at is None:
+            published_at = timezone.now()
+        elif self.status == Status.DRAFT:
+            published_at = None
+        if published_at != self.published_at:
+            self.published_at = published_at
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
         super().save(*args, **kwargs)

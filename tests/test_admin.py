@@ -270,3 +270,36 @@ def test_admin_speaks_russian(board_client):
     assert response.status_code == 200
     assert "Выводы" in response.text
     assert "Выберите вывод для изменения" in response.text
+
+
+def test_publish_and_return_to_draft_actions(board_client):
+    draft = make_dialogue(status=Status.DRAFT, slug="draft-one")
+    url = changelist(Dialogue)
+    response = board_client.post(
+        url, {"action": "publish", "_selected_action": [draft.pk]}, follow=True
+    )
+    assert "1 dialogue published." in response.text
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED
+    assert draft.published_at is not None
+    assert board_client.get("/dialogues/draft-one/").status_code == 200
+
+    response = board_client.post(
+        url, {"action": "return_to_draft", "_selected_action": [draft.pk]}, follow=True
+    )
+    assert "1 dialogue returned to draft." in response.text
+    draft.refresh_from_db()
+    assert (draft.status, draft.published_at) == (Status.DRAFT, None)
+    board_client.logout()
+    assert board_client.get("/dialogues/draft-one/").status_code == 404
+
+
+def test_change_page_shows_the_publication_state(board_client):
+    draft = make_dialogue(status=Status.DRAFT, slug="draft-two")
+    response = board_client.get(reverse("admin:dialogues_dialogue_change", args=[draft.pk]))
+    assert "Draft: the public cannot see it." in response.text
+    assert '<a href="/dialogues/draft-two/">Preview it</a>' in response.text
+    draft.status = Status.PUBLISHED
+    draft.save()
+    response = board_client.get(reverse("admin:dialogues_dialogue_change", args=[draft.pk]))
+    assert '<a href="/dialogues/draft-two/">Published: open the public page</a>' in response.text
