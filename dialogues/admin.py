@@ -1,9 +1,11 @@
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Max
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
 
 from .enums import Status
 from .models import Country, Dialogue, Session, Theme
@@ -60,7 +62,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Dialogue)
-class DialogueAdmin(admin.ModelAdmin):
+class DialogueAdmin(VersionAdmin):
     list_display = ["title", "start_date", "status", "session_count", "finding_count"]
     actions = ["publish", "return_to_draft"]
     list_filter = ["status", YearListFilter, "countries"]
@@ -106,8 +108,11 @@ class DialogueAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         changed = 0
         for dialogue in queryset.filter(status=Status.DRAFT):
-            dialogue.status = Status.PUBLISHED
-            dialogue.save(update_fields=["status"])
+            with reversion.create_revision():
+                dialogue.status = Status.PUBLISHED
+                dialogue.save(update_fields=["status"])
+                reversion.set_user(request.user)
+                reversion.set_comment(_("Published"))
             self.log_change(request, dialogue, [{"changed": {"fields": ["status"]}}])
             changed += 1
         self.message_user(
@@ -121,8 +126,11 @@ class DialogueAdmin(admin.ModelAdmin):
     def return_to_draft(self, request, queryset):
         changed = 0
         for dialogue in queryset.filter(status=Status.PUBLISHED):
-            dialogue.status = Status.DRAFT
-            dialogue.save(update_fields=["status"])
+            with reversion.create_revision():
+                dialogue.status = Status.DRAFT
+                dialogue.save(update_fields=["status"])
+                reversion.set_user(request.user)
+                reversion.set_comment(_("Returned to draft"))
             self.log_change(request, dialogue, [{"changed": {"fields": ["status"]}}])
             changed += 1
         self.message_user(
@@ -160,7 +168,7 @@ class DialogueAdmin(admin.ModelAdmin):
         return kwargs
 
 
-class SessionAdminBase(admin.ModelAdmin):
+class SessionAdminBase(VersionAdmin):
     """The session admin without its findings inline.
 
     It is registered by the findings app, which adds the inline: ``dialogues``

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, F
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
 
 from dialogues.admin import SessionAdminBase
 from dialogues.models import Session
@@ -36,7 +37,7 @@ class SessionAdmin(SessionAdminBase):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(VersionAdmin):
     form = FindingForm
     list_display = ["short_text", "country", "kind", "position", "session", "dialogue"]
     list_filter = ["session__dialogue", "country", "kind", "themes"]

@@ -7,6 +7,7 @@ Bishkek, so the times are read there (UTC+6).
 import datetime
 from zoneinfo import ZoneInfo
 
+import reversion
 from django.db import transaction
 
 from dialogues.enums import Format, Status
@@ -136,7 +137,16 @@ def _sync(model, lookup: dict, values: dict):
 
 @transaction.atomic
 def load_demo() -> dict:
-    """Load (or restore) the demo dialogue; running it again changes nothing."""
+    """Load (or restore) the demo dialogue; running it again changes nothing.
+
+    What it writes is recorded as one revision, so the Board's history starts here.
+    """
+    with reversion.create_revision():
+        reversion.set_comment("Demo data")
+        return _load_demo()
+
+
+def _load_demo() -> dict:
     created = {"themes": 0, "dialogues": 0, "sessions": 0, "findings": 0}
     themes = {}
     for slug, name in THEMES.items():

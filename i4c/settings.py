@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "reversion",
     "crispy_forms",
     "crispy_bootstrap5",
     "dialogues",
