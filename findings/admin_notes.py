@@ -61,7 +61,9 @@ def add_findings_from_notes(
         notes, kind = form.cleaned_data["notes"], form.cleaned_data["default_kind"]
         if "_save" in request.POST:
             try:
-                created = save_findings(session=session, text=notes, default_kind=kind)
+                created = save_findings(
+                    session=session, text=notes, default_kind=kind, user=request.user
+                )
             except NotesError as error:
                 result = parse_notes(notes, countries=Country.objects.all(), default_kind=kind)
                 if not result.problems:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -320,16 +321,20 @@ def plan_findings(*, session: Session, result: ParseResult) -> list[Finding]:
     return findings
 
 
-def save_findings(*, session: Session, text: str, default_kind: str) -> list[Finding]:
+def save_findings(*, session: Session, text: str, default_kind: str, user=None) -> list[Finding]:
     """Create every finding of the notes in one transaction, or none.
 
+    The findings are one revision in the change history, by ``user`` when given.
     Raises ``NotesError`` with every problem (and saves nothing) when the notes
     have one, or when a finding fails validation.
     """
     result = parse_notes(text, countries=Country.objects.all(), default_kind=default_kind)
     if result.problems:
         raise NotesError(result.problems)
-    with transaction.atomic():
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(_("Added from notes"))
+        if user is not None:
+            reversion.set_user(user)
         # Two Board members saving notes into one session at once would take the
         # same numbers: lock the session so the second waits (PostgreSQL).
         list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk"))

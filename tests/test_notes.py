@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from reversion.models import Version
 
 from dialogues.models import Country
 from findings.demo import SESSIONS
@@ -265,6 +266,8 @@ def test_saving_the_seed_notes_creates_the_19_findings_of_the_demo():
     created = save_findings(session=session, text=SEED_NOTES, default_kind=Kind.SUCCESS)
     assert len(created) == 19
     assert saved(session) == sorted(demo_first_session())
+    revisions = {v.revision for v in Version.objects.get_for_model(Finding)}
+    assert [(r.user, r.comment) for r in revisions] == [(None, "Added from notes")]
 
 
 def test_new_items_are_numbered_after_those_already_in_the_same_list(country):
@@ -451,6 +454,13 @@ def test_save_creates_all_findings_and_returns_to_the_session(board_client):
     assert response.redirect_chain == [(change_url, 302)]
     assert [str(m) for m in response.context["messages"]] == ["Added 19 findings from the notes."]
     assert saved(session) == sorted(demo_first_session())
+    versions = Version.objects.get_for_model(Finding).select_related("revision__user")
+    assert {(v.revision.user.username, v.revision.comment) for v in versions} == {
+        ("aigerim", "Added from notes")
+    }
+    assert sorted(int(v.object_id) for v in versions) == sorted(
+        Finding.objects.values_list("pk", flat=True)
+    )
 
 
 def test_preview_without_problems_offers_to_save(board_client):
