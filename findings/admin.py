@@ -1,14 +1,26 @@
-from django.contrib import admin
+import hashlib
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
 from dialogues.admin import SessionAdminBase
 from dialogues.models import Session
 
+from . import export, importer
 from .forms import FindingForm, FindingInlineForm, FindingInlineFormSet
 from .models import Finding
+
+# Where the import keeps the uploaded text between the preview and the confirmation.
+IMPORT_SESSION_KEY = "findings_import"
 
 
 class FindingInline(admin.TabularInline):
@@ -51,6 +63,9 @@ class FindingAdmin(VersionAdmin):
         "-kind",
         "position",
     ]
+    actions = ["export_selected"]
+    # Adds the export and import links to django-reversion's changelist.
+    change_list_template = "admin/findings/finding/change_list.html"
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
@@ -59,3 +74,78 @@ class FindingAdmin(VersionAdmin):
     @admin.display(description=_("dialogue"), ordering="session__dialogue__start")
     def dialogue(self, obj):
         return obj.session.dialogue
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("export.csv", view(self.export_view), name="findings_finding_export"),
+            path("import/", view(self.import_view), name="findings_finding_import"),
+            *super().get_urls(),
+        ]
+
+    def _csv(self, request, findings, what: str):
+        # The changelist's queryset may be DISTINCT (theme filter): select by id instead.
+        return export.csv_response(
+            Finding.objects.filter(pk__in=findings.values("pk")),
+            request=request,
+            filename=f"findings-{what}-{timezone.localdate().isoformat()}.csv",
+            with_status=True,
+        )
+
+    @admin.action(description=_("Export selected findings as CSV"), permissions=["view"])
+    def export_selected(self, request, queryset):
+        return self._csv(request, queryset, "selected")
+
+    def export_view(self, request):
+        """The changelist's current filters and search as CSV, drafts included."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        filtered = len(changelist.get_filters_params()) > 0 or bool(changelist.query)
+        return self._csv(
+            request, changelist.get_queryset(request), "filtered" if filtered else "all"
+        )
+
+    def import_view(self, request):
+        """Upload, preview every change and problem, then confirm: all rows or none."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form, plan, digest = importer.ImportForm(), None, ""
+        if request.method == "POST" and "confirm" in request.POST:
+            text = request.session.get(IMPORT_SESSION_KEY)
+            if text is None or _digest(text) != request.POST.get("digest"):
+                messages.error(request, gettext("Upload the file again: the preview has expired."))
+                return redirect("admin:findings_finding_import")
+            plan = importer.plan_import(text)
+            if plan.is_valid:
+                importer.apply_import(plan)
+                del request.session[IMPORT_SESSION_KEY]
+                messages.success(
+                    request,
+                    gettext("Imported: %(created)s created, %(changed)s changed.")
+                    % {"created": len(plan.created), "changed": len(plan.changed)},
+                )
+                return redirect("admin:findings_finding_changelist")
+            digest = _digest(text)  # the database changed since the preview: show why
+        elif request.method == "POST":
+            form = importer.ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                text = form.cleaned_data["file"]
+                plan = importer.plan_import(text)
+                request.session[IMPORT_SESSION_KEY] = text
+                digest = _digest(text)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import findings from CSV"),
+            "form": form,
+            "plan": plan,
+            "digest": digest,
+            "header": ",".join(export.HEADER),
+        }
+        return TemplateResponse(request, "admin/findings/finding/import.html", context)
+
+
+def _digest(text: str) -> str:
+    """Ties a confirmation to the file its preview showed."""
+    return hashlib.sha256(text.encode()).hexdigest()

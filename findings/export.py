@@ -1,0 +1,395 @@
+"""Findings as CSV: the file partners open in Excel and the Board re-imports.
+
+One format for every export (see ``HEADER``): UTF-8 with a byte-order mark so
+Excel reads Cyrillic, RFC 4180 quoting with CRLF line ends, and every text cell
+that a spreadsheet would run as a formula defused with a leading apostrophe.
+
+Two ways to write the same bytes:
+
+- on PostgreSQL, ``COPY (the export query) TO STDOUT WITH CSV``, the formula
+  guard written in the SQL; the database formats the rows, Python only passes
+  64 KiB chunks on;
+- elsewhere (SQLite), the same query through ``values_list().iterator()``
+  with the guard and the formatting in Python.
+
+Either way the response streams, costs one query whatever the number of rows,
+and reads inside a transaction (a server-side cursor outside one makes
+PostgreSQL spool the whole result to disk before the first row).
+"""
+
+import csv
+import io
+import queue
+import threading
+import zoneinfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, F, Func, TextField, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Concat, NullIf, TruncDate
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from .filters import FindingFilter
+from .models import Finding
+
+HEADER = [
+    "id",
+    "dialogue",
+    "dialogue_date",
+    "session",
+    "country",
+    "country_code",
+    "kind",
+    "position",
+    "text",
+    "themes",
+    "url",
+]
+# The admin's exports include drafts and say which is which.
+STATUS_COLUMN = "status"
+
+# OWASP's list of cell starts that spreadsheets treat as a formula.
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The apostrophe that defuses them. A cell that already starts with one gets
+# another, so that the import can always remove exactly one and restore the text.
+ESCAPE = "'"
+THEME_SEPARATOR = "; "
+BOM = "\ufeff"
+CHUNK_SIZE = 64 * 1024
+# Rows fetched per round trip by the ORM path.
+FETCH_SIZE = 2000
+
+
+def defuse(value: str) -> str:
+    """The cell for ``value``: prefixed with an apostrophe when a spreadsheet would run it."""
+    if value and (value[0] in DANGEROUS_STARTS or value[0] == ESCAPE):
+        return ESCAPE + value
+    return value
+
+
+def restore(cell: str) -> str:
+    """The text ``defuse`` was given: the reverse of the guard, used by the import."""
+    return cell[1:] if cell.startswith(ESCAPE) else cell
+
+
+# --- the query ---------------------------------------------------------------
+
+
+def _session_url_parts() -> tuple[str, str, str]:
+    """The session page's path around its two slugs, so SQL can build it too."""
+    path = reverse(
+        "session_detail",
+        kwargs={"dialogue_slug": "dialogue-slug-mark", "slug": "session-slug-mark"},
+    )
+    before, rest = path.split("dialogue-slug-mark")
+    between, after = rest.split("session-slug-mark")
+    return before, between, after
+
+
+def _theme_names() -> RawSQL:
+    """The finding's theme names, sorted and joined by "; " (NULL when none).
+
+    A correlated subquery, so the themes cost no query of their own. The table
+    names come from the models, never from a request.
+    """
+    through = Finding.themes.through._meta.db_table
+    theme = Finding.themes.field.related_model._meta.db_table
+    finding = Finding._meta.db_table
+    rows = f"{through} ft JOIN {theme} t ON t.id = ft.theme_id WHERE ft.finding_id = {finding}.id"
+    if connection.vendor == "postgresql":
+        sql = f"SELECT string_agg(t.name, %s ORDER BY t.name) FROM {rows}"  # noqa: S608
+    else:
+        # SQLite before 3.44 has no ORDER BY inside group_concat: sort in a subquery.
+        sql = f"SELECT group_concat(name, %s) FROM (SELECT t.name FROM {rows} ORDER BY t.name)"  # noqa: S608
+    return RawSQL(sql, [THEME_SEPARATOR], output_field=TextField())  # noqa: S611
+
+
+def ordered(findings):
+    """Dialogue by dialogue, session by session, country by country (regional last)."""
+    return findings.order_by(
+        "session__dialogue__start",
+        "session__dialogue_id",
+        "session__position",
+        "session_id",
+        F("country__code").asc(nulls_last=True),
+        "-kind",
+        "position",
+        "pk",
+    )
+
+
+def _raw_columns(with_status: bool) -> list:
+    columns = [
+        "pk",
+        "session__dialogue__slug",
+        "session__dialogue__start",
+        "session__slug",
+        "country__name",
+        "country__code",
+        "kind",
+        "position",
+        "text",
+        "export_themes",
+    ]
+    if with_status:
+        columns.append("session__dialogue__status")
+    return columns
+
+
+class _StartsDangerous(Func):
+    """True when the text starts with a character ``defuse`` escapes (PostgreSQL)."""
+
+    template = "LEFT(%(expressions)s, 1) IN ('=', '+', '-', '@', CHR(9), CHR(13), CHR(10), '''')"
+    output_field = BooleanField()
+
+
+def _guarded(expression):
+    """``defuse`` in SQL; an empty text becomes NULL, which COPY writes unquoted like Python."""
+    return NullIf(
+        Case(
+            When(
+                _StartsDangerous(expression),
+                then=Concat(Value(ESCAPE), expression, output_field=TextField()),
+            ),
+            default=expression,
+            output_field=TextField(),
+        ),
+        Value(""),
+        output_field=TextField(),
+    )
+
+
+def _copy_sql(findings, *, url_base: str, with_status: bool) -> str:
+    """``COPY (the export query) TO STDOUT WITH CSV``, every column formatted in SQL."""
+    before, between, after = _session_url_parts()
+    url = Concat(
+        Value(url_base + before),
+        F("session__dialogue__slug"),
+        Value(between),
+        F("session__slug"),
+        Value(after + "#finding-"),
+        Cast("pk", TextField()),
+        output_field=TextField(),
+    )
+    local_date = TruncDate("session__dialogue__start", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    columns = {
+        "c_id": F("pk"),
+        "c_dialogue": _guarded(F("session__dialogue__slug")),
+        "c_date": Func(
+            local_date, Value("YYYY-MM-DD"), function="to_char", output_field=TextField()
+        ),
+        "c_session": _guarded(F("session__slug")),
+        "c_country": _guarded(F("country__name")),
+        "c_country_code": _guarded(F("country__code")),
+        "c_kind": _guarded(F("kind")),
+        "c_position": F("position"),
+        "c_text": _guarded(F("text")),
+        "c_themes": _guarded(_theme_names()),
+        "c_url": _guarded(url),
+    }
+    if with_status:
+        columns["c_status"] = _guarded(F("session__dialogue__status"))
+    query = ordered(findings).annotate(**columns).values_list(*columns)
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        select = cursor.mogrify(sql, params).decode()
+    return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
+
+
+# --- the two writers ---------------------------------------------------------
+
+
+def _header(with_status: bool) -> bytes:
+    header = HEADER + [STATUS_COLUMN] if with_status else HEADER
+    return (BOM + ",".join(header) + "\r\n").encode()
+
+
+def orm_chunks(findings, *, url_base: str, with_status: bool = False):
+    """The CSV in chunks of about 64 KiB, formatted in Python (any database)."""
+    yield _header(with_status)
+    before, between, after = _session_url_parts()
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    rows = (
+        ordered(findings)
+        .annotate(export_themes=_theme_names())
+        .values_list(*_raw_columns(with_status))
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    with transaction.atomic():
+        for (
+            pk,
+            dialogue,
+            start,
+            session,
+            country,
+            code,
+            kind,
+            position,
+            text,
+            themes,
+            *status,
+        ) in rows.iterator(chunk_size=FETCH_SIZE):
+            url = f"{url_base}{before}{dialogue}{between}{session}{after}#finding-{pk}"
+            writer.writerow(
+                [
+                    pk,
+                    defuse(dialogue),
+                    start.astimezone(zone).date().isoformat(),
+                    defuse(session),
+                    defuse(country or ""),
+                    defuse(code or ""),
+                    defuse(kind),
+                    position,
+                    defuse(text),
+                    defuse(themes or ""),
+                    defuse(url),
+                    *(defuse(value) for value in status),
+                ]
+            )
+            # Counted in characters: a chunk is 64 KiB of Latin text, up to twice that of Cyrillic.
+            if buffer.tell() >= CHUNK_SIZE:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+class _CopyWriter:
+    """The file psycopg2's ``copy_expert`` writes into: one ``write()`` per row.
+
+    Rows come with COPY's LF line end; they leave with CRLF, in chunks of 64 KiB.
+    """
+
+    def __init__(self, put, stop: threading.Event):
+        self.put = put
+        self.stop = stop
+        self.rows = []
+        self.size = 0
+
+    def write(self, row: bytes):
+        if self.stop.is_set():
+            return
+        self.rows.append(row[:-1])
+        self.size += len(row) + 1
+        if self.size >= CHUNK_SIZE:
+            self.flush()
+
+    def flush(self):
+        if self.rows:
+            self.put(b"\r\n".join(self.rows) + b"\r\n")
+            self.rows = []
+            self.size = 0
+
+
+_DONE = object()
+
+
+def copy_chunks(findings, *, url_base: str, with_status: bool = False):
+    """The CSV in chunks of 64 KiB, written by PostgreSQL's COPY.
+
+    ``copy_expert`` blocks until the last row, so it runs in a thread that hands
+    chunks over through a small bounded queue: at most a few chunks wait in
+    memory. When the client goes away the generator is closed: the query is
+    cancelled, the thread joined and the transaction rolled back; nothing is
+    left behind.
+    """
+    yield _header(with_status)
+    sql = _copy_sql(findings, url_base=url_base, with_status=with_status)
+    chunks = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def put(item):
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    with transaction.atomic(), connection.cursor() as cursor:
+
+        def run():
+            writer = _CopyWriter(put, stop)
+            try:
+                cursor.copy_expert(sql, writer)
+                writer.flush()
+                put(_DONE)
+            except BaseException as error:  # handed to the generator, which raises it
+                put(error)
+
+        thread = threading.Thread(target=run, name="findings-csv-copy", daemon=True)
+        thread.start()
+        finished = False
+        try:
+            while (item := chunks.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    finished = True
+                    raise item
+                yield item
+            finished = True
+        finally:
+            if not finished:
+                # The client went away: stop the writer and end the COPY on the server.
+                stop.set()
+                connection.connection.cancel()
+            thread.join()
+
+
+def csv_chunks(findings, *, url_base: str, with_status: bool = False, method: str | None = None):
+    """The export of ``findings``: COPY on PostgreSQL, the ORM elsewhere (or as ``method`` says)."""
+    method = method or ("copy" if connection.vendor == "postgresql" else "orm")
+    chunks = copy_chunks if method == "copy" else orm_chunks
+    return chunks(findings, url_base=url_base, with_status=with_status)
+
+
+def csv_response(findings, *, request, filename: str, with_status: bool = False):
+    # Links in the file point at the site the reader downloaded it from.
+    url_base = request.build_absolute_uri("/")[:-1]
+    response = StreamingHttpResponse(
+        csv_chunks(findings, url_base=url_base, with_status=with_status),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- the public export -------------------------------------------------------
+
+FILTER_PARAMS = ["dialogue", "session", "country", "kind", "theme", "q"]
+
+
+def filtered_findings(params):
+    """Published findings narrowed exactly as ``/findings/`` narrows them."""
+    findings = FindingFilter(params).qs
+    if findings.query.distinct:
+        # COPY of a DISTINCT query would have to select every ORDER BY column too.
+        findings = Finding.objects.filter(pk__in=findings.values("pk"))
+    return findings
+
+
+def export_filename(params, *, prefix: str = "findings") -> str:
+    """``findings-<what was selected>-<today>.csv``, in ASCII so every browser keeps it."""
+    parts = [prefix]
+    for name in FILTER_PARAMS:
+        value = params.get(name, "").strip()
+        if value:
+            parts.append(slugify(f"{name}-{value}" if name in ("session", "q") else value))
+    if len(parts) == 1:
+        parts.append("all")
+    parts.append(timezone.localdate().isoformat())
+    return "-".join(part for part in parts if part)[:150] + ".csv"
+
+
+@require_GET
+def export_findings(request):
+    """``/findings/export.csv``: what ``/findings/`` shows, as CSV, for everyone."""
+    return csv_response(
+        filtered_findings(request.GET), request=request, filename=export_filename(request.GET)
+    )

@@ -1,0 +1,334 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dialogues.enums import Status
+from dialogues.models import Country, Theme
+from findings import export, importer
+from findings.enums import Kind
+from findings.models import Finding
+
+from .conftest import make_dialogue, make_findings, make_session
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ",".join(export.HEADER)
+
+
+def exported(findings=None, *, with_status=False) -> str:
+    """The export of ``findings`` (all by default) as the text an upload decodes to."""
+    body = b"".join(
+        export.csv_chunks(
+            findings if findings is not None else Finding.objects.all(),
+            url_base="https://example.org",
+            with_status=with_status,
+        )
+    )
+    return importer.decode_upload(body)
+
+
+def row(session, *, id="", country="KZ", kind="success", position="1", text="A text", themes=""):
+    cells = [
+        id,
+        session.dialogue.slug,
+        "2024-09-20",
+        session.slug,
+        "",
+        country,
+        kind,
+        position,
+        text,
+        themes,
+        "",
+    ]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue()
+
+
+def problems(plan) -> list[tuple[int, str, str]]:
+    return [(p.row, p.column, p.message) for p in plan.problems]
+
+
+def snapshot() -> list[tuple]:
+    return [
+        (
+            f.session_id,
+            f.country_id,
+            f.kind,
+            f.position,
+            f.text,
+            tuple(t.name for t in f.themes.all()),
+        )
+        for f in Finding.objects.prefetch_related("themes").order_by(
+            "session_id", "kind", "position"
+        )
+    ]
+
+
+# --- reading the file --------------------------------------------------------
+
+
+def test_upload_is_read_with_or_without_byte_order_mark():
+    text = HEADER + "\r\nКириллица"
+    assert importer.decode_upload(b"\xef\xbb\xbf" + text.encode()) == text
+    assert importer.decode_upload(text.encode()) == text
+
+
+def test_windows_1251_file_is_refused_with_the_way_out():
+    with pytest.raises(importer.ImportRefused, match="Windows-1251.*CSV UTF-8"):
+        importer.decode_upload((HEADER + "\r\nРегистрация НКО занимает месяцы").encode("cp1251"))
+
+
+def test_file_in_another_encoding_is_refused_as_not_utf8():
+    with pytest.raises(importer.ImportRefused, match="not UTF-8"):
+        importer.decode_upload((HEADER + "\r\nCafé crème").encode("latin-1"))
+
+
+def test_file_over_the_size_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(importer, "MAX_BYTES", 100)
+    with pytest.raises(importer.ImportRefused, match="larger than"):
+        importer.decode_upload(b"x" * 101)
+
+
+def test_wrong_header_is_the_only_problem_reported():
+    plan = importer.plan_import("id,dialogue,text\r\n1,a,b\r\n")
+    assert problems(plan) == [(1, "", f"The first row must be the header {HEADER}.")]
+
+
+# --- the preview -------------------------------------------------------------
+
+
+def test_preview_names_every_problem_by_row_and_column(country):
+    session = make_session()
+    make_findings(session, country)  # KZ success 1 is taken
+    text = (
+        HEADER
+        + "\r\n"
+        + row(session, country="XX", position="2")
+        + row(make_session(), kind="barrier", position="2")
+        + row(session, position="1")
+        + row(session, text="  ", position="3")
+        + row(session, themes="Laws; Nowhere", position="4")
+        + row(session, position="5")
+        + row(session, position="5")
+        + row(session, position="0")
+    ).replace(f"{session.slug},", "no-such-session,", 1)
+
+    plan = importer.plan_import(text)
+
+    assert problems(plan) == [
+        (2, "session", "The dialogue has no session with the slug “no-such-session”."),
+        (2, "country_code", "No country has the code “XX”."),
+        (3, "kind", "The kind must be “success” or “problem”, not “barrier”."),
+        (5, "text", "The text is empty."),
+        (6, "themes", "No theme is called “Laws”."),
+        (6, "themes", "No theme is called “Nowhere”."),
+        (9, "position", "The number must be a whole number from 1."),
+        (4, "position", f"Number 1 of this list is already finding {Finding.objects.get().pk}."),
+        (8, "position", "Number 5 of this list is already on row 7."),
+    ]
+    assert not plan.is_valid
+
+
+def test_preview_lists_what_would_be_created_and_changed_without_writing(country):
+    session = make_session()
+    first, second = make_findings(session, country, count=2)
+    text = (
+        HEADER
+        + "\r\n"
+        + row(session, id=str(first.pk), position="1", text="Finding 1")  # as it is
+        + row(session, id=str(second.pk), position="2", text="Corrected")
+        + row(session, country="", kind="problem", position="")
+    )
+
+    plan = importer.plan_import(text)
+
+    assert plan.is_valid
+    assert plan.unchanged == 1
+    assert [(r.number, r.finding.pk, r.changes) for r in plan.changed] == [(3, second.pk, ["text"])]
+    assert [(r.number, r.finding.country, r.finding.position) for r in plan.created] == [
+        (4, None, 1)
+    ]
+    assert Finding.objects.get(pk=second.pk).text == "Finding 2"
+    assert Finding.objects.count() == 2
+
+
+def test_import_reads_semicolons_as_russian_excel_saves(country):
+    session = make_session()
+    text = (HEADER + "\r\n" + row(session)).replace(",", ";")
+
+    plan = importer.plan_import(text)
+
+    assert problems(plan) == []
+    assert [r.finding.text for r in plan.created] == ["A text"]
+
+
+def test_import_swaps_two_numbers_of_one_list(country):
+    session = make_session()
+    first, second = make_findings(session, country, count=2)
+    text = (
+        HEADER
+        + "\r\n"
+        + row(session, id=str(first.pk), position="2", text="Finding 1")
+        + row(session, id=str(second.pk), position="1", text="Finding 2")
+    )
+
+    importer.apply_import(importer.plan_import(text))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, second.position) == (2, 1)
+
+
+# --- the admin ---------------------------------------------------------------
+
+
+def upload(client, text: str):
+    return client.post(
+        "/admin/findings/finding/import/",
+        {"file": SimpleUploadedFile("findings.csv", ("\ufeff" + text).encode())},
+    )
+
+
+def test_admin_import_applies_only_after_confirmation(board_client, country):
+    session = make_session()
+    text = HEADER + "\r\n" + row(session, text="New finding") + row(session, position="2")
+
+    preview = upload(board_client, text)
+
+    assert preview.status_code == 200
+    assert [r.finding.text for r in preview.context["plan"].created] == ["New finding", "A text"]
+    assert b'name="confirm"' in preview.content
+    assert Finding.objects.count() == 0
+
+    done = board_client.post(
+        "/admin/findings/finding/import/",
+        {"confirm": "1", "digest": preview.context["digest"]},
+    )
+
+    assert done.status_code == 302
+    assert sorted(Finding.objects.values_list("position", "text")) == [
+        (1, "New finding"),
+        (2, "A text"),
+    ]
+
+
+def test_admin_import_with_a_problem_imports_nothing(board_client, country):
+    session = make_session()
+    text = HEADER + "\r\n" + row(session) + row(session, kind="", position="2")
+
+    preview = upload(board_client, text)
+
+    assert problems(preview.context["plan"]) == [
+        (3, "kind", "The kind must be “success” or “problem”, not “”.")
+    ]
+    assert b'name="confirm"' not in preview.content
+    board_client.post("/admin/findings/finding/import/", {"confirm": "1", "digest": "x"})
+    assert Finding.objects.count() == 0
+
+
+def test_admin_import_refuses_windows_1251_with_a_message(board_client, country):
+    response = board_client.post(
+        "/admin/findings/finding/import/",
+        {"file": SimpleUploadedFile("f.csv", (HEADER + "\r\nПроблема").encode("cp1251"))},
+    )
+    assert "Windows-1251" in response.context["form"].errors["file"][0]
+
+
+def test_admin_exports_selection_and_filters_with_drafts_and_status(board_client, country):
+    draft = make_findings(make_session(make_dialogue(status=Status.DRAFT)), country)[0]
+    published = make_findings(make_session(), Country.objects.get(code="KG"))[0]
+
+    selected = board_client.post(
+        "/admin/findings/finding/",
+        {"action": "export_selected", "_selected_action": [draft.pk]},
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(selected.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == [*export.HEADER, "status"]
+    assert [(r[0], r[-1]) for r in rows[1:]] == [(str(draft.pk), "draft")]
+
+    filtered = board_client.get(
+        f"/admin/findings/finding/export.csv?country__id__exact={country.pk}"
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(filtered.streaming_content).decode("utf-8-sig"))))
+    assert [(r[0], r[-1]) for r in rows[1:]] == [(str(draft.pk), "draft")]
+    assert "findings-filtered-" in filtered["Content-Disposition"]
+
+    everything = board_client.get("/admin/findings/finding/export.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(everything.streaming_content).decode("utf-8-sig"))))
+    assert sorted(r[0] for r in rows[1:]) == sorted([str(draft.pk), str(published.pk)])
+
+
+# --- the round trip ----------------------------------------------------------
+
+
+def test_export_then_import_into_an_empty_database_gives_the_same_findings(country):
+    laws, money = (
+        Theme.objects.create(name="Laws", slug="laws"),
+        Theme.objects.create(name="Money", slug="money"),
+    )
+    session = make_session(make_dialogue(status=Status.DRAFT))
+    findings = make_findings(session, country, count=3)
+    findings += make_findings(session, None, kind=Kind.PROBLEM, count=2)
+    findings += make_findings(make_session(), Country.objects.get(code="MN"), count=2)
+    findings[0].themes.set([laws, money])
+    findings[4].themes.set([money])
+    Finding.objects.filter(pk=findings[1].pk).update(text='=cmd|" /C calc"!A0, "quoted"\r\nnext')
+    before = snapshot()
+    text = exported(with_status=True)
+
+    Finding.objects.all().delete()
+    plan = importer.plan_import(text)
+    importer.apply_import(plan)
+
+    assert problems(plan) == []
+    assert len(plan.created) == 7
+    assert snapshot() == before
+
+
+DANGEROUS = tuple(export.DANGEROUS_STARTS)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    text=st.text(
+        st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), min_size=1
+    ).filter(str.strip)
+)
+def test_no_cell_starts_a_formula_and_import_restores_any_text(country, text):
+    finding = (
+        Finding.objects.filter(text__startswith="Finding").first()
+        or make_findings(make_session(), country)[0]
+    )
+    Finding.objects.filter(pk=finding.pk).update(text=text)
+
+    csv_text = exported(Finding.objects.filter(pk=finding.pk))
+    cells = [cell for r in csv.reader(io.StringIO(csv_text, newline="")) for cell in r]
+    assert not [cell for cell in cells if cell.startswith(DANGEROUS)]
+
+    Finding.objects.filter(pk=finding.pk).update(text="Finding replaced")
+    plan = importer.plan_import(csv_text)
+    assert problems(plan) == []
+    importer.apply_import(plan)
+    assert Finding.objects.get(pk=finding.pk).text == text
+    Finding.objects.filter(pk=finding.pk).update(text="Finding again")
+
+
+def test_changelist_links_to_export_with_its_filters_and_to_import(board_client, country):
+    response = board_client.get(f"/admin/findings/finding/?country__id__exact={country.pk}&q=law")
+    content = response.content.decode()
+    assert (
+        f'href="/admin/findings/finding/export.csv?country__id__exact={country.pk}&amp;q=law"'
+        in content
+    )
+    assert 'href="/admin/findings/finding/import/"' in content
+    assert 'href="/admin/findings/finding/recover/"' in content
