@@ -1,0 +1,131 @@
+"""Real-browser tests: Debian's Chromium, driven by Playwright, against the live server.
+
+One browser for the whole run (starting Chromium is the slow part); each test gets a
+fresh context, so cookies such as the chosen language never leak between tests.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the test thread, and Django then
+# refuses ORM calls from that thread (SynchronousOnlyOperation). The tests load the demo
+# data from that thread, which is safe: nothing else runs on the loop. Tests only.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+DIALOGUE_URL = "/dialogues/role-impact-barriers-civil-society-2024/"
+SESSION_URL = DIALOGUE_URL + "citizen-participation/"
+PAGES = {"home": "/", "dialogue": DIALOGUE_URL, "session": SESSION_URL}
+
+
+@pytest.fixture(scope="session")
+def browser(django_db_setup):
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium "
+            "(apt-get install -y chromium; .ci/run installs it)."
+        )
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Django keeps one set of connections for a thread and another for code running in
+    # an event loop, and Playwright leaves its loop running in this thread. From here on
+    # the tests see new connection objects, which lack the snapshot of the migrated
+    # database (the hub's countries, the Board group) that was taken when the test
+    # database was created: hand it over, so the serialized rollback can restore it.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    with sync_playwright() as playwright:
+        for alias, snapshot in snapshots.items():
+            connections[alias]._test_serialized_contents = snapshot
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # Close them while the loop still runs, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+
+
+@pytest.fixture
+def demo_server(live_server, transactional_db, django_db_serialized_rollback, settings):
+    """The live server with the demo dialogue in its database.
+
+    The live server reads committed data, so these tests run in transactional mode,
+    which empties the tables after each test; the serialized rollback brings back what
+    the migrations created (the hub's countries, the Board group) before the next one.
+    """
+    from findings.demo import load_demo
+
+    # The live server serves static files from the source folders by their plain names,
+    # as runserver does; the hashed names of production exist only in collectstatic's
+    # output, which WhiteNoise serves and the live server's static handler does not.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    load_demo()
+    return live_server
+
+
+@pytest.fixture
+def context(browser, demo_server):
+    context = browser.new_context(base_url=demo_server.url, locale="en-GB")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    """A tab that fails the test if a stylesheet, script or image does not load: a page
+    without its stylesheet would pass the layout and contrast checks for the wrong reason."""
+    page = context.new_page()
+    broken = []
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and response.request.resource_type != "document"
+            and broken.append(f"{response.status} {response.url}")
+        ),
+    )
+    page.on("requestfailed", lambda request: broken.append(f"failed {request.url}"))
+    yield page
+    if broken:
+        pytest.fail("Resources of the page did not load: " + ", ".join(broken))
+
+
+@pytest.fixture
+def russian(context, demo_server):
+    """The language cookie that Django's language switcher sets, set directly."""
+    context.add_cookies([{"name": "django_language", "value": "ru", "url": demo_server.url}])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.failed and call.when == "call" and page is not None and not page.is_closed():
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", item.nodeid)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        report.sections.append(("screenshot", str(path)))
+    return report
