@@ -1,4 +1,5 @@
 import hashlib
+from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from dialogues.admin import SessionAdminBase
 from dialogues.models import Session
 
 from . import export, importer
+from .admin_notes import add_findings_from_notes
 from .forms import FindingForm, FindingInlineForm, FindingInlineFormSet
 from .models import Finding
 
@@ -42,6 +44,12 @@ class SessionAdmin(SessionAdminBase):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(finding_count=Count("findings"))
+
+    def get_urls(self):
+        # Before the default URLs: their "<path:object_id>/" would swallow ".../notes/".
+        notes = self.admin_site.admin_view(partial(add_findings_from_notes, self))
+        name = f"{self.opts.app_label}_{self.opts.model_name}_notes"
+        return [path("<path:object_id>/notes/", notes, name=name), *super().get_urls()]
 
     @admin.display(description=_("findings"), ordering="finding_count")
     def finding_count(self, obj):
