@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from . import views
+from . import export, views
 from .feeds import DialogueFeed
 from .sitemaps import sitemaps
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("countries/", views.country_list, name="country_list"),
     re_path(r"^countries/(?P<code>[A-Za-z]{2})/$", views.country_detail, name="country_detail"),
     path("findings/", views.finding_list, name="finding_list"),
+    path("findings/export.csv", export.export_findings, name="finding_export"),
     path("feed/", DialogueFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

@@ -285,3 +285,13 @@ def test_country_pages_query_count_is_fixed(client, django_assert_num_queries, s
     with django_assert_num_queries(2):
         response = client.get("/countries/kz/")
     assert response.context["totals"] == {"successes": size * size, "problems": size * size}
+
+
+def test_pages_link_to_the_csv_of_what_they_show(client, demo):
+    session = "/dialogues/role-impact-barriers-civil-society-2024/citizen-participation/"
+    response = client.get(session)
+    session_id = response.context["session"].pk
+    assert f'href="/findings/export.csv?session={session_id}" download' in response.text
+    assert 'href="/findings/export.csv?country=kz" download' in client.get("/countries/kz/").text
+    response = client.get("/findings/", {"country": "tj", "kind": "problem"})
+    assert 'href="/findings/export.csv?country=tj&amp;kind=problem" download' in response.text

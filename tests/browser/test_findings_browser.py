@@ -1,5 +1,8 @@
 """The findings browser: every finding of the record, filtered by country and kind."""
 
+import csv
+import io
+
 import pytest
 
 from findings.demo import SESSIONS
@@ -15,3 +18,27 @@ def test_tajikistans_problems_are_exactly_its_two_findings(page):
     assert len(findings) == 2, findings
     # A finding's card may show its country and session too: look for the text in it.
     assert [sum(text in finding for finding in findings) for text in expected] == [1, 1], findings
+
+
+def test_the_csv_link_downloads_exactly_the_findings_shown(page):
+    page.goto("/findings/?country=tj&kind=problem")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these findings as CSV").click()
+    body = open(download.value.path(), encoding="utf-8-sig").read()
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][:9] == [
+        "id",
+        "dialogue",
+        "dialogue_date",
+        "session",
+        "country",
+        "country_code",
+        "kind",
+        "position",
+        "text",
+    ]
+    assert [(row[5], row[6], row[7], row[8]) for row in rows[1:]] == [
+        ("TJ", "problem", str(number), text)
+        for number, text in enumerate(SESSIONS[0]["findings"][Kind.PROBLEM]["TJ"], start=1)
+    ]
+    assert download.value.suggested_filename.startswith("findings-tj-problem-")
