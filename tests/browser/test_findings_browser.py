@@ -2,6 +2,7 @@
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +25,7 @@ def test_the_csv_link_downloads_exactly_the_findings_shown(page):
     page.goto("/findings/?country=tj&kind=problem")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these findings as CSV").click()
-    body = open(download.value.path(), encoding="utf-8-sig").read()
+    body = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:9] == [
         "id",
