@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PO := locale/ru/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test install install-dev lint format messages static makemessages ci clean
+.PHONY: run test install install-dev lint format messages static makemessages ci clean bench
 
 run: install $(MO)  ## set up and serve the demo on http://127.0.0.1:8000/ (SQLite unless DATABASE_URL says otherwise)
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
@@ -50,6 +50,9 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench: install  ## time the CSV export at 10k, 100k and 1M findings on PostgreSQL and SQLite (not a test; BENCH_ARGS="--sizes 10000")
+	$(BIN)/python bench/bench_export.py $(BENCH_ARGS)
 
 ci:
 	bash .ci/run

@@ -91,11 +91,12 @@ def _session_url_parts() -> tuple[str, str, str]:
     return before, between, after
 
 
-def _theme_names() -> RawSQL:
+def _theme_names(*, guarded: bool = False) -> RawSQL:
     """The finding's theme names, sorted and joined by "; " (NULL when none).
 
-    A correlated subquery, so the themes cost no query of their own. The table
-    names come from the models, never from a request.
+    A correlated subquery, so the themes cost no query of their own. With
+    ``guarded`` (PostgreSQL), defused inside the subquery: a CASE around it would
+    run it twice per row. The table names come from the models, never from a request.
     """
     through = Finding.themes.through._meta.db_table
     theme = Finding.themes.field.related_model._meta.db_table
@@ -103,6 +104,9 @@ def _theme_names() -> RawSQL:
     rows = f"{through} ft JOIN {theme} t ON t.id = ft.theme_id WHERE ft.finding_id = {finding}.id"
     if connection.vendor == "postgresql":
         sql = f"SELECT string_agg(t.name, %s ORDER BY t.name) FROM {rows}"  # noqa: S608
+        if guarded:
+            guard = _GUARD_SQL.format(value="names")
+            sql = f"SELECT NULLIF({guard}, '') FROM ({sql}) AS s(names)"  # noqa: S608
     else:
         # SQLite before 3.44 has no ORDER BY inside group_concat: sort in a subquery.
         sql = f"SELECT group_concat(name, %s) FROM (SELECT t.name FROM {rows} ORDER BY t.name)"  # noqa: S608
@@ -141,10 +145,23 @@ def _raw_columns(with_status: bool) -> list:
     return columns
 
 
+def raw_rows(findings, *, with_status: bool = False):
+    """The export query as the ORM path reads it: the values before formatting."""
+    return (
+        ordered(findings)
+        .annotate(export_themes=_theme_names())
+        .values_list(*_raw_columns(with_status))
+    )
+
+
+_STARTS_DANGEROUS_SQL = "LEFT({value}, 1) IN ('=', '+', '-', '@', CHR(9), CHR(13), CHR(10), '''')"
+_GUARD_SQL = "CASE WHEN " + _STARTS_DANGEROUS_SQL + " THEN '''' || {value} ELSE {value} END"
+
+
 class _StartsDangerous(Func):
     """True when the text starts with a character ``defuse`` escapes (PostgreSQL)."""
 
-    template = "LEFT(%(expressions)s, 1) IN ('=', '+', '-', '@', CHR(9), CHR(13), CHR(10), '''')"
+    template = _STARTS_DANGEROUS_SQL.format(value="%(expressions)s")
     output_field = BooleanField()
 
 
@@ -164,7 +181,7 @@ def _guarded(expression):
     )
 
 
-def _copy_sql(findings, *, url_base: str, with_status: bool) -> str:
+def copy_sql(findings, *, url_base: str, with_status: bool = False) -> str:
     """``COPY (the export query) TO STDOUT WITH CSV``, every column formatted in SQL."""
     before, between, after = _session_url_parts()
     url = Concat(
@@ -189,7 +206,7 @@ def _copy_sql(findings, *, url_base: str, with_status: bool) -> str:
         "c_kind": _guarded(F("kind")),
         "c_position": F("position"),
         "c_text": _guarded(F("text")),
-        "c_themes": _guarded(_theme_names()),
+        "c_themes": _theme_names(guarded=True),
         "c_url": _guarded(url),
     }
     if with_status:
@@ -214,11 +231,7 @@ def orm_chunks(findings, *, url_base: str, with_status: bool = False):
     yield _header(with_status)
     before, between, after = _session_url_parts()
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    rows = (
-        ordered(findings)
-        .annotate(export_themes=_theme_names())
-        .values_list(*_raw_columns(with_status))
-    )
+    rows = raw_rows(findings, with_status=with_status)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     with transaction.atomic():
@@ -301,7 +314,7 @@ def copy_chunks(findings, *, url_base: str, with_status: bool = False):
     left behind.
     """
     yield _header(with_status)
-    sql = _copy_sql(findings, url_base=url_base, with_status=with_status)
+    sql = copy_sql(findings, url_base=url_base, with_status=with_status)
     chunks = queue.Queue(maxsize=4)
     stop = threading.Event()
 
@@ -349,11 +362,13 @@ def csv_chunks(findings, *, url_base: str, with_status: bool = False, method: st
     return chunks(findings, url_base=url_base, with_status=with_status)
 
 
-def csv_response(findings, *, request, filename: str, with_status: bool = False):
+def csv_response(
+    findings, *, request, filename: str, with_status: bool = False, method: str | None = None
+):
     # Links in the file point at the site the reader downloaded it from.
     url_base = request.build_absolute_uri("/")[:-1]
     response = StreamingHttpResponse(
-        csv_chunks(findings, url_base=url_base, with_status=with_status),
+        csv_chunks(findings, url_base=url_base, with_status=with_status, method=method),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

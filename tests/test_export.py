@@ -4,6 +4,7 @@ import io
 import threading
 
 import pytest
+from django.core.management import call_command
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection
 
@@ -228,3 +229,16 @@ def test_a_client_leaving_mid_download_leaves_no_thread_or_query(rf, country):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_cursors")
         assert cursor.fetchone() == (0,)
+
+
+def test_generate_findings_fills_numbered_lists_that_export(client):
+    call_command("generate_findings", findings=300, stdout=io.StringIO())
+
+    assert Finding.objects.count() == 300
+    positions = Finding.objects.values_list("session_id", "country_id", "kind", "position")
+    assert len(set(positions)) == 300
+    _, rows = download(client)
+    assert len(rows) == 301
+    assert any("\n" in row[8] for row in rows[1:])
+    assert any(row[9] for row in rows[1:])
+    assert not [row for row in rows[1:] if row[8].startswith(("=", "-", "+", "@"))]

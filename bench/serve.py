@@ -1,0 +1,56 @@
+"""One benchmark server: times COPY of the export query, then serves the site.
+
+Started by ``bench_export.py`` with ``DATABASE_URL`` set; prints one JSON line
+(port, COPY seconds) and serves until it is terminated.
+"""
+
+import json
+import os
+import sys
+import time
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import django
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+django.setup()
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from findings import export  # noqa: E402
+
+
+class NullSink:
+    def write(self, data):
+        pass
+
+
+def database_limit() -> tuple[str, float]:
+    """The database's own time for the export query: COPY on PostgreSQL, a raw read elsewhere."""
+    findings = export.filtered_findings({})
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.copy_expert(export.copy_sql(findings, url_base=""), NullSink())
+            return "COPY", time.perf_counter() - started
+        sql, params = export.raw_rows(findings).query.sql_with_params()
+        cursor.execute(sql, params)
+        while cursor.fetchmany(2000):
+            pass
+        return "SELECT", time.perf_counter() - started
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+if __name__ == "__main__":
+    what, seconds = database_limit()
+    connection.close()
+    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler)
+    print(json.dumps({"port": server.server_port, "limit": what, "limit_seconds": seconds}))
+    sys.stdout.flush()
+    server.serve_forever()
