@@ -3,8 +3,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Max
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
 from .enums import Status
@@ -104,45 +104,32 @@ class DialogueAdmin(VersionAdmin):
             _("Preview it"),
         )
 
-    @admin.action(description=_("Publish the selected dialogues"), permissions=["change"])
-    def publish(self, request, queryset):
-        changed = 0
-        for dialogue in queryset.filter(status=Status.DRAFT):
+    def _move(self, request, queryset, *, to: Status, comment: str) -> int:
+        """Move the selected dialogues to ``to``: one revision and one log entry each."""
+        moved = 0
+        for dialogue in queryset.exclude(status=to):
             with reversion.create_revision():
-                dialogue.status = Status.PUBLISHED
+                dialogue.status = to
                 dialogue.save(update_fields=["status"])
                 reversion.set_user(request.user)
-                reversion.set_comment(_("Published"))
+                reversion.set_comment(comment)
             self.log_change(request, dialogue, [{"changed": {"fields": ["status"]}}])
-            changed += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d dialogue published.", "%(count)d dialogues published.", changed)
-            % {"count": changed},
-            messages.SUCCESS,
-        )
+            moved += 1
+        return moved
+
+    @admin.action(description=_("Publish the selected dialogues"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = self._move(request, queryset, to=Status.PUBLISHED, comment=gettext("Published"))
+        message = ngettext("%(count)d dialogue published.", "%(count)d dialogues published.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Return the selected dialogues to draft"), permissions=["change"])
     def return_to_draft(self, request, queryset):
-        changed = 0
-        for dialogue in queryset.filter(status=Status.PUBLISHED):
-            with reversion.create_revision():
-                dialogue.status = Status.DRAFT
-                dialogue.save(update_fields=["status"])
-                reversion.set_user(request.user)
-                reversion.set_comment(_("Returned to draft"))
-            self.log_change(request, dialogue, [{"changed": {"fields": ["status"]}}])
-            changed += 1
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d dialogue returned to draft.",
-                "%(count)d dialogues returned to draft.",
-                changed,
-            )
-            % {"count": changed},
-            messages.SUCCESS,
+        count = self._move(request, queryset, to=Status.DRAFT, comment=gettext("Returned to draft"))
+        message = ngettext(
+            "%(count)d dialogue returned to draft.", "%(count)d dialogues returned to draft.", count
         )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.display(description=_("date"), ordering="start")
     def start_date(self, obj):
