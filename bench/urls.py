@@ -12,7 +12,6 @@ def export_through_orm(request):
 
 
 urlpatterns = [
-    path("findings/export.csv", export.export_findings),
     path("bench/orm.csv", export_through_orm),
     *site_urlpatterns,
 ]

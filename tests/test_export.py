@@ -16,7 +16,7 @@ from findings.models import Finding
 
 from .conftest import make_dialogue, make_findings, make_session
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.export_urls")]
+pytestmark = pytest.mark.django_db
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 
@@ -226,9 +226,22 @@ def test_a_client_leaving_mid_download_leaves_no_thread_or_query(rf, country):
     assert not any(t.name == "findings-csv-copy" for t in threading.enumerate())
     # The COPY ran on this connection: it answers again, so the COPY has ended.
     assert Finding.objects.count() == 3000
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_cursors")
-        assert cursor.fetchone() == (0,)
+
+
+@on_postgresql
+def test_leaving_the_orm_path_mid_download_closes_its_server_side_cursor(country):
+    make_findings(make_session(), country, count=5000)
+    chunks = export.csv_chunks(Finding.objects.all(), url_base="", method="orm")
+    next(chunks), next(chunks)
+
+    def open_cursors():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_cursors")
+            return cursor.fetchone()[0]
+
+    assert open_cursors() == 1
+    chunks.close()
+    assert open_cursors() == 0
 
 
 def test_generate_findings_fills_numbered_lists_that_export(client):

@@ -332,3 +332,14 @@ def test_changelist_links_to_export_with_its_filters_and_to_import(board_client,
     )
     assert 'href="/admin/findings/finding/import/"' in content
     assert 'href="/admin/findings/finding/recover/"' in content
+
+
+def test_admin_import_refuses_a_file_over_the_size_limit(board_client, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_BYTES", 1024 * 1024)
+    response = board_client.post(
+        "/admin/findings/finding/import/",
+        {"file": SimpleUploadedFile("big.csv", b"x" * (1024 * 1024 + 1))},
+    )
+    assert response.context["form"].errors["file"] == [
+        "The file is larger than 1 MB. Split it and import the parts one by one."
+    ]
