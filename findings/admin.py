@@ -126,7 +126,7 @@ class FindingAdmin(VersionAdmin):
                 return redirect("admin:findings_finding_import")
             plan = importer.plan_import(text)
             if plan.is_valid:
-                importer.apply_import(plan)
+                importer.apply_import(plan, user=request.user)
                 del request.session[IMPORT_SESSION_KEY]
                 messages.success(
                     request,

@@ -19,6 +19,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+import reversion
 from django import forms
 from django.db import transaction
 from django.utils import timezone
@@ -279,7 +280,7 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
     )
     if finding is None:
         return PlannedRow(number, new, themes, note=note)
-    new.pk = finding.pk
+    new.pk, new.created = finding.pk, finding.created
     new.old_list = (finding.session_id, finding.country_id, finding.kind, finding.position)
     if new.position is None and new.old_list[:3] == (new.session_id, new.country_id, new.kind):
         new.position = finding.position  # an empty number keeps the finding where it is
@@ -339,16 +340,21 @@ def _number_rows(plan, rows, context):
             finding.position = last[list_key] = last.get(list_key, 0) + 1
 
 
-def apply_import(plan: ImportPlan) -> list:
+def apply_import(plan: ImportPlan, *, user=None) -> list:
     """Write a plan without problems: every row, in one transaction, or nothing.
 
+    The written findings are one revision in the change history (by ``user``
+    when given), so an import can be looked up and undone like an edit.
     Returns the created findings.
     """
     if not plan.is_valid:
         raise ValueError("A plan with problems cannot be applied.")
     now = timezone.now()
     Through = Finding.themes.through
-    with transaction.atomic():
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(_("Import findings from CSV"))
+        if user is not None:
+            reversion.set_user(user)
         changed = [row.finding for row in plan.changed]
         moved = [
             finding
@@ -387,6 +393,8 @@ def apply_import(plan: ImportPlan) -> list:
             for row in [*retagged, *plan.created]
             for theme in row.themes
         )
+        for finding in [*changed, *created]:
+            reversion.add_to_revision(finding)
     return created
 
 

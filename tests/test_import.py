@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reversion.models import Revision
 
 from dialogues.enums import Status
 from dialogues.models import Country, Theme
@@ -195,7 +196,7 @@ def upload(client, text: str):
     )
 
 
-def test_admin_import_applies_only_after_confirmation(board_client, country):
+def test_admin_import_applies_only_after_confirmation(board_client, board_member, country):
     session = make_session()
     text = HEADER + "\r\n" + row(session, text="New finding") + row(session, position="2")
 
@@ -216,6 +217,10 @@ def test_admin_import_applies_only_after_confirmation(board_client, country):
         (1, "New finding"),
         (2, "A text"),
     ]
+    # One revision in the change history, by the Board member: it can be undone.
+    (revision,) = Revision.objects.all()
+    assert (revision.user, revision.comment) == (board_member, "Import findings from CSV")
+    assert revision.version_set.count() == 2
 
 
 def test_admin_import_with_a_problem_imports_nothing(board_client, country):
