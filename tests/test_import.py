@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -348,3 +349,18 @@ def test_admin_import_refuses_a_file_over_the_size_limit(board_client, monkeypat
     assert response.context["form"].errors["file"] == [
         "The file is larger than 1 MB. Split it and import the parts one by one."
     ]
+
+
+def test_admin_import_page_states_the_header_it_expects(board_client):
+    response = board_client.get("/admin/findings/finding/import/")
+    assert response.status_code == 200
+    assert f"The first row must be the header {HEADER}." in response.content.decode()
+    assert 'type="file" name="file"' in response.content.decode()
+
+
+def test_admin_import_is_403_without_the_add_and_change_permissions(client, django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_finding"))
+    client.force_login(viewer)
+    assert client.get("/admin/findings/finding/import/").status_code == 403
+    assert client.get("/admin/findings/finding/export.csv").status_code == 200
