@@ -24,11 +24,12 @@ import threading
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Func, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, NullIf, TruncDate
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -381,8 +382,20 @@ FILTER_PARAMS = ["dialogue", "session", "country", "kind", "theme", "q"]
 
 
 def filtered_findings(params):
-    """Published findings narrowed exactly as ``/findings/`` narrows them."""
-    findings = FindingFilter(params).qs
+    """Published findings narrowed exactly as ``/findings/`` narrows them.
+
+    Raises ``ValidationError`` for a filter value that is not valid: the file must
+    hold what was asked for, never a wider selection with the bad filter dropped.
+    """
+    filterset = FindingFilter(params)
+    if filterset.is_bound and not filterset.is_valid():
+        raise ValidationError(
+            [
+                f"{filterset.form.fields[name].label}: {' '.join(errors)}"
+                for name, errors in filterset.errors.items()
+            ]
+        )
+    findings = filterset.qs
     if findings.query.distinct:
         # COPY of a DISTINCT query would have to select every ORDER BY column too.
         findings = Finding.objects.filter(pk__in=findings.values("pk"))
@@ -405,6 +418,10 @@ def export_filename(params, *, prefix: str = "findings") -> str:
 @require_GET
 def export_findings(request):
     """``/findings/export.csv``: what ``/findings/`` shows, as CSV, for everyone."""
-    return csv_response(
-        filtered_findings(request.GET), request=request, filename=export_filename(request.GET)
-    )
+    try:
+        findings = filtered_findings(request.GET or None)
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            "\n".join(error.messages) + "\n", content_type="text/plain; charset=utf-8"
+        )
+    return csv_response(findings, request=request, filename=export_filename(request.GET))

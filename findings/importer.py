@@ -24,7 +24,7 @@ from django import forms
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from dialogues.models import Country, Dialogue, Session, Theme
 
@@ -399,7 +399,7 @@ def apply_import(plan: ImportPlan, *, user=None) -> list:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_lazy("CSV file"))
+    file = forms.FileField(label=gettext_lazy("CSV file"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

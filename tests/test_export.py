@@ -255,3 +255,13 @@ def test_generate_findings_fills_numbered_lists_that_export(client):
     assert any("\n" in row[8] for row in rows[1:])
     assert any(row[9] for row in rows[1:])
     assert not [row for row in rows[1:] if row[8].startswith(("=", "-", "+", "@"))]
+
+
+@pytest.mark.django_db
+def test_export_refuses_a_filter_that_is_not_valid(client):
+    """Dropping the bad filter would hand out a wider selection than was asked for."""
+    response = client.get("/findings/export.csv", {"country": "tj", "kind": "maybe"})
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "Kind: Select a valid choice. maybe is not one of the available choices.\n"
+    )
