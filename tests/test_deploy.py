@@ -356,3 +356,15 @@ def test_templates_have_no_inline_script_or_style():
         for match in inline.finditer(path.read_text())
     ]
     assert found == []
+
+
+@pytest.mark.django_db
+def test_a_refused_form_gets_our_page_under_the_policy():
+    """Django's own page for a failed CSRF check has an inline style the policy blocks."""
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "ru"})
+    assert response.status_code == 403
+    assert "<h1>The form could not be sent</h1>" in response.text
+    assert "<style" not in response.text
+    assert parse_policy(response["Content-Security-Policy"]) == POLICY
