@@ -221,6 +221,14 @@ def test_production_defaults_are_the_secure_ones():
     ]
 
 
+def test_kept_database_connections_are_checked_before_reuse():
+    code = "import i4c.settings as s; d = s.DATABASES['default']; "
+    code += "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    assert run(["-c", code], production_env()).stdout.split() == ["0", "True"]
+    kept = production_env(DJANGO_CONN_MAX_AGE="60")
+    assert run(["-c", code], kept).stdout.split() == ["60", "True"]
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
