@@ -209,8 +209,9 @@ CSRF_TRUSTED_ORIGINS = env_origins("DJANGO_CSRF_TRUSTED_ORIGINS")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 # Off unless asked for: the proxy usually redirects to HTTPS itself, and behind a proxy
 # whose header is not configured the app's own redirect would loop forever.
-# `check --deploy` warns while it is off. A load balancer's probe may use plain HTTP.
+# `check --deploy` warns while it is off.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)
+# A load balancer's probe of /healthz may use plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Browsers only honour HSTS on HTTPS answers, so these are safe when serving plain HTTP.
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
