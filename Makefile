@@ -5,12 +5,20 @@ BIN := $(VENV)/bin
 PO := locale/ru/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test install install-dev lint format messages static makemessages ci clean bench
+.PHONY: run serve test install install-dev lint format messages static makemessages ci clean bench
 
 run: install $(MO)  ## set up and serve the demo on http://127.0.0.1:8000/ (SQLite unless DATABASE_URL says otherwise)
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+serve: install  ## production: debug off, DATABASE_URL, migrate, translations, static files, then gunicorn
+	DJANGO_DEBUG=false $(BIN)/python manage.py check --deploy
+	DJANGO_DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=false $(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	DJANGO_DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v0
+	exec env DJANGO_DEBUG=false DJANGO_CONN_MAX_AGE=$${DJANGO_CONN_MAX_AGE:-60} \
+		$(BIN)/gunicorn --config gunicorn.conf.py
 
 test: install-dev $(MO) static  ## lint, then the whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
 	$(BIN)/ruff check .

@@ -7,9 +7,11 @@ to a known one.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -32,11 +34,50 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
+def env_int(name: str, default: int) -> int:
+    """Read a whole number of zero or more; anything else is a configuration error."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number of 0 or more, not {value!r}.")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS-terminating proxy sets to ``https`` (``X-Forwarded-Proto``), as
+    Django's ``SECURE_PROXY_SSL_HEADER`` names it; None when the app is not behind one.
+
+    Only set it when the proxy always sets or overwrites that header: otherwise a client
+    could send it and pass a plain HTTP request off as a secure one.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", value):
+        raise ImproperlyConfigured(f"{name} must be a header name such as X-Forwarded-Proto.")
+    return ("HTTP_" + value.upper().replace("-", "_"), "https")
+
+
+def env_origins(name: str) -> list[str]:
+    origins = env_list(name, [])
+    for origin in origins:
+        if not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise ImproperlyConfigured(
+                f"{name} must list origins such as https://dialogues.example.org, not {origin!r}."
+            )
+    return origins
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -63,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
     "django_filters",
     "reversion",
     "crispy_forms",
@@ -74,6 +116,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,7 +149,9 @@ WSGI_APPLICATION = "i4c.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        # `make serve` keeps connections for 60 s; each request first checks that a
+        # kept connection still answers, so a restarted database costs no failed request.
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
 }
@@ -154,6 +199,42 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS. Production sits behind a reverse proxy that terminates TLS: it tells the app
+# through DJANGO_PROXY_SSL_HEADER that the visitor's request was secure.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("DJANGO_PROXY_SSL_HEADER")
+CSRF_TRUSTED_ORIGINS = env_origins("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Cookies only travel over HTTPS unless debug is on; DJANGO_SECURE_COOKIES=false serves
+# the admin over plain HTTP on a machine of one's own.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+# Off unless asked for: the proxy usually redirects to HTTPS itself, and behind a proxy
+# whose header is not configured the app's own redirect would loop forever.
+# `check --deploy` warns while it is off.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)
+# A load balancer's probe of /healthz may use plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Browsers only honour HSTS on HTTPS answers, so these are safe when serving plain HTTP.
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Preloading asks browser makers to hard-code HTTPS for the whole domain, which takes
+# months to undo: the operator opts in with DJANGO_HSTS_PRELOAD=true, no warning needed.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy (django-csp): everything from the site itself, nothing inline.
+# The public pages use no JavaScript; the admin's scripts are files under /static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 LOGGING = {
     "version": 1,
