@@ -23,7 +23,9 @@ serve: install  ## production: debug off, DATABASE_URL, migrate, translations, s
 test: install-dev $(MO) static  ## lint, then the whole suite (SQLite, or PostgreSQL when DATABASE_URL points there)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-tests-only-not-a-secret} $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-tests-only-not-a-secret} \
+		DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1,testserver} \
+		$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -46,7 +48,8 @@ $(MO): $(PO) | $(BIN)/python
 messages: $(MO)
 
 static: install  ## collect static files with hashed names, as production serves them
-	DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+		$(BIN)/python manage.py collectstatic --noinput -v0
 
 makemessages: install  ## refresh the Russian catalogue from the code
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete

@@ -40,7 +40,12 @@ def database_url(database: str, size: int) -> str:
 def environment(url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     secret = "bench-only-not-a-secret"  # noqa: S105
-    env.update(DATABASE_URL=url, DJANGO_SECRET_KEY=secret, PYTHONPATH=str(ROOT))
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SECRET_KEY=secret,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONPATH=str(ROOT),
+    )
     return env
 
 

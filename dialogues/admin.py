@@ -2,6 +2,7 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -109,8 +110,7 @@ class DialogueAdmin(VersionAdmin):
         moved = 0
         for dialogue in queryset.exclude(status=to):
             with reversion.create_revision():
-                dialogue.status = to
-                dialogue.save(update_fields=["status"])
+                dialogue.move_to(to)
                 reversion.set_user(request.user)
                 reversion.set_comment(comment)
             self.log_change(request, dialogue, [{"changed": {"fields": ["status"]}}])
@@ -133,7 +133,7 @@ class DialogueAdmin(VersionAdmin):
 
     @admin.display(description=_("date"), ordering="start")
     def start_date(self, obj):
-        return obj.start.date() if obj.start else None
+        return timezone.localdate(obj.start) if obj.start else None
 
     @admin.display(description=_("sessions"), ordering="session_count")
     def session_count(self, obj):

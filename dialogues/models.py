@@ -171,6 +171,11 @@ class Dialogue(models.Model):
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
+    def move_to(self, status: Status) -> None:
+        """Publish, or return to draft; ``save()`` records or clears the moment."""
+        self.status = status
+        self.save(update_fields=["status"])
+
 
 class Session(models.Model):
     dialogue = models.ForeignKey(

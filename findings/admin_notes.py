@@ -48,6 +48,8 @@ def add_findings_from_notes(
     session = model_admin.get_object(request, unquote(object_id))
     if session is None:
         raise Http404(_("No session with this ID."))
+    if not model_admin.has_change_permission(request, session):
+        raise PermissionDenied
     opts = model_admin.model._meta
     change_url = reverse(
         f"{model_admin.admin_site.name}:{opts.app_label}_{opts.model_name}_change",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dialogues.models import Country, Dialogue, Session, Theme
 
 from .enums import Kind
-from .models import Finding
+from .models import Finding, public_countries
 
 
 class SessionChoiceField(forms.ModelChoiceField):
@@ -39,13 +39,13 @@ class FindingFilter(django_filters.FilterSet):
     country = django_filters.ModelChoiceFilter(
         label=_("Country"),
         to_field_name="code",
-        queryset=Country.objects.all(),
+        queryset=Country.objects.none(),
         empty_label=_("All countries"),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind, empty_label=_("Both"))
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"),
-        field_name="themes",
+        method="filter_theme",
         to_field_name="slug",
         queryset=Theme.objects.none(),
         empty_label=_("All themes"),
@@ -63,6 +63,7 @@ class FindingFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         published = Dialogue.objects.published()
         self.filters["dialogue"].queryset = published.order_by("-start")
+        self.filters["country"].queryset = public_countries().order_by("name")
         self.filters["session"].queryset = (
             Session.objects.filter(dialogue__in=published)
             .select_related("dialogue")
@@ -74,6 +75,17 @@ class FindingFilter(django_filters.FilterSet):
             )
             .distinct()
             .order_by("name")
+        )
+
+    def filter_theme(self, queryset, name, theme):
+        """A finding is on a theme when it has it, or when its session has it.
+
+        Subqueries rather than joins: no finding is listed twice, no DISTINCT needed.
+        """
+        if theme is None:
+            return queryset
+        return queryset.filter(
+            Q(pk__in=theme.findings.values("pk")) | Q(session__in=theme.sessions.values("pk"))
         )
 
     def search(self, queryset, name, value):

@@ -26,6 +26,19 @@ class FindingQuerySet(models.QuerySet):
         return (last or 0) + 1
 
 
+def public_countries():
+    """Countries the public may see: in a published dialogue, or with published findings.
+
+    A country the Board adds for a dialogue still in draft stays out of every list.
+    """
+    published = Dialogue.objects.published()
+    shown = Country.objects.filter(
+        Q(dialogues__in=published) | Q(findings__session__dialogue__in=published)
+    )
+    # By id, so that annotations on the result count their own joins only.
+    return Country.objects.filter(pk__in=shown.values("pk"))
+
+
 class Finding(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="findings", verbose_name=_("session")

@@ -73,10 +73,6 @@ class ParseResult:
     items: list[NoteItem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return bool(self.items) and not self.problems
-
 
 class NotesError(Exception):
     """The notes have problems; nothing was saved."""

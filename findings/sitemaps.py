@@ -1,7 +1,9 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from dialogues.models import Country, Dialogue, Session
+from dialogues.models import Dialogue, Session
+
+from .models import public_countries
 
 
 class PageSitemap(Sitemap):
@@ -31,7 +33,7 @@ class SessionSitemap(Sitemap):
 
 class CountrySitemap(Sitemap):
     def items(self):
-        return Country.objects.order_by("name")
+        return public_countries().order_by("name")
 
 
 sitemaps = {

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from dialogues.models import Country, Dialogue, Session
+from dialogues.models import Dialogue, Session
 
 from .enums import Kind
 from .filters import FindingFilter
-from .models import Finding
+from .models import Finding, public_countries
 
 
 def _finding_counts(prefix: str) -> dict:
@@ -129,8 +129,17 @@ def finding_list(request):
         findings = Finding.objects.none()
         status = 400
     else:
+        # Ties broken by ids: two dialogues may start at the same moment, and
+        # pages must not shift between requests.
         findings = filterset.qs.select_related("session__dialogue", "country").order_by(
-            "-session__dialogue__start", "session__position", "country__name", "-kind", "position"
+            "-session__dialogue__start",
+            "session__dialogue_id",
+            "session__position",
+            "session_id",
+            "country__name",
+            "-kind",
+            "position",
+            "pk",
         )
     paginator = Paginator(findings, PAGE_SIZE)
     page_number = request.GET.get("page", "1")
@@ -157,22 +166,34 @@ def finding_list(request):
 
 def country_list(request):
     published = Q(findings__session__dialogue__in=Dialogue.objects.published())
-    countries = Country.objects.annotate(
-        success_count=Count("findings", filter=published & Q(findings__kind=Kind.SUCCESS)),
-        problem_count=Count("findings", filter=published & Q(findings__kind=Kind.PROBLEM)),
-    ).order_by("name")
+    countries = (
+        public_countries()
+        .annotate(
+            success_count=Count("findings", filter=published & Q(findings__kind=Kind.SUCCESS)),
+            problem_count=Count("findings", filter=published & Q(findings__kind=Kind.PROBLEM)),
+        )
+        .order_by("name")
+    )
     return render(request, "findings/country_list.html", {"countries": countries})
 
 
 def country_detail(request, code):
     if code != code.lower():
         return redirect("country_detail", code=code.lower(), permanent=True)
-    country = get_object_or_404(Country, code=code.upper())
+    country = get_object_or_404(public_countries(), code=code.upper())
     findings = (
         Finding.objects.published()
         .filter(country=country)
         .select_related("session__dialogue")
-        .order_by("-session__dialogue__start", "session__position", "-kind", "position")
+        # Grouped by dialogue and session below: the ids keep each group together.
+        .order_by(
+            "-session__dialogue__start",
+            "session__dialogue_id",
+            "session__position",
+            "session_id",
+            "-kind",
+            "position",
+        )
     )
     dialogues = []
     for finding in findings:

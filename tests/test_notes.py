@@ -506,3 +506,18 @@ def test_notes_page_is_403_without_the_add_finding_permission(client):
     assert Finding.objects.count() == 0
     change = client.get(reverse("admin:dialogues_session_change", args=[session.pk]))
     assert "Add findings from notes" not in change.text
+
+
+def test_notes_page_is_403_without_the_permission_to_change_the_session(client):
+    user = User.objects.create_user("adder", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(codename="view_session", content_type__app_label="dialogues"),
+        Permission.objects.get(codename="add_finding", content_type__app_label="findings"),
+    )
+    client.force_login(user)
+    session = make_session()
+    response = client.post(
+        notes_url(session), {"notes": "KZ: 1) a", "default_kind": Kind.SUCCESS, "_save": "Save"}
+    )
+    assert response.status_code == 403
+    assert Finding.objects.count() == 0

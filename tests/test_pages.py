@@ -85,8 +85,16 @@ def test_session_page_in_russian_names_countries_in_russian(client, demo):
 def test_draft_dialogue_is_404_for_the_public(client, country):
     session = make_session(make_dialogue(status=Status.DRAFT, slug="secret"))
     make_findings(session, country)
-    assert client.get("/dialogues/secret/").status_code == 404
-    assert client.get(f"/dialogues/secret/{session.slug}/").status_code == 404
+
+    def page(url):
+        # Only the address itself (in the language switcher) may differ.
+        return re.sub(r'name="(next|csrfmiddlewaretoken)"[^>]*', "", client.get(url).text)
+
+    never = page("/dialogues/never-existed/")
+    for url in ("/dialogues/secret/", f"/dialogues/secret/{session.slug}/"):
+        assert client.get(url).status_code == 404
+        # The same page as for an address that never existed: nothing tells them apart.
+        assert page(url) == never
 
 
 def test_draft_dialogue_is_previewed_by_the_board_with_a_banner(board_client, country):
@@ -195,7 +203,9 @@ def test_findings_browser_explains_bad_filters(client, demo, query, message):
 
 
 def test_drafts_leak_nowhere(client, country):
+    make_dialogue().countries.add(country)
     draft = make_dialogue(title="Secret draft dialogue", slug="secret", status=Status.DRAFT)
+    draft.countries.add(Country.objects.create(name="Secretland", code="SX"))
     session = make_session(draft, title="Secret session")
     Finding = session.findings.model
     Finding.objects.create(
@@ -222,19 +232,15 @@ def test_drafts_leak_nowhere(client, country):
     assert client.get("/findings/", {"theme": theme.slug}).status_code == 400
     kz = client.get("/countries/").context["countries"].get(code="KZ")
     assert (kz.success_count, kz.problem_count) == (0, 0)
+    assert client.get("/countries/sx/").status_code == 404
 
 
 def test_country_pages(client, demo):
     response = client.get("/countries/")
     counts = {c.code: (c.success_count, c.problem_count) for c in response.context["countries"]}
-    assert counts == {
-        "KZ": (9, 2),
-        "KG": (0, 0),
-        "MN": (0, 0),
-        "TJ": (2, 2),
-        "TM": (0, 0),
-        "UZ": (2, 2),
-    }
+    # Turkmenistan and Mongolia are in no published dialogue yet: not listed.
+    assert counts == {"KZ": (9, 2), "KG": (0, 0), "TJ": (2, 2), "UZ": (2, 2)}
+    assert client.get("/countries/tm/").status_code == 404
     response = client.get("/countries/kz/")
     assert response.context["totals"] == {"successes": 9, "problems": 2}
     [entry] = response.context["dialogues"]
@@ -295,3 +301,46 @@ def test_pages_link_to_the_csv_of_what_they_show(client, demo):
     assert 'href="/findings/export.csv?country=kz" download' in client.get("/countries/kz/").text
     response = client.get("/findings/", {"country": "tj", "kind": "problem"})
     assert 'href="/findings/export.csv?country=tj&amp;kind=problem" download' in response.text
+
+
+@pytest.mark.parametrize("size", [1, 42])
+def test_list_feed_and_sitemap_query_counts_are_fixed(client, django_assert_num_queries, size):
+    for _ in range(size):
+        fill(1, 1)
+    # dialogues with their counts
+    with django_assert_num_queries(1):
+        assert len(client.get("/dialogues/").context["dialogues"]) == size
+    # the published dialogues
+    with django_assert_num_queries(1):
+        assert client.get("/feed/").content.decode().count("<entry>") == size
+    # for dialogues, sessions (with their dialogues) and countries: a count (the
+    # sitemap's paginator) and the page of items
+    with django_assert_num_queries(6):
+        assert client.get("/sitemap.xml").content.decode().count("<url>") == 3 + 2 * size + 6
+
+
+def test_theme_filter_finds_findings_of_sessions_on_that_theme(client, demo):
+    response = client.get("/findings/", {"theme": "digital-advocacy"})
+    assert response.context["page"].paginator.count == 19
+
+
+def test_country_page_keeps_dialogues_that_start_together_apart(client, country):
+    first = make_dialogue(title="First")
+    second = make_dialogue(title="Second", start=first.start, end=first.end)
+    for dialogue in (first, second, first):
+        make_findings(make_session(dialogue), country, count=2)
+    response = client.get("/countries/kz/")
+    assert [entry["dialogue"].title for entry in response.context["dialogues"]] in (
+        ["First", "Second"],
+        ["Second", "First"],
+    )
+    assert response.text.count('class="dialogue-findings"') == 2
+
+
+def test_draft_preview_offers_no_links_to_public_only_pages(board_client, country):
+    session = make_session(make_dialogue(status=Status.DRAFT, slug="secret"))
+    make_findings(session, country)
+    page = board_client.get(session.get_absolute_url()).text
+    assert "/findings/export.csv" not in page
+    assert "/findings/?session=" not in page
+    assert "/findings/?dialogue=" not in board_client.get("/dialogues/secret/").text

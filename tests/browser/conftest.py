@@ -10,11 +10,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API keeps an event loop running in the test thread, and Django then
-# refuses ORM calls from that thread (SynchronousOnlyOperation). The tests load the demo
-# data from that thread, which is safe: nothing else runs on the loop. Tests only.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -31,10 +26,21 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 DIALOGUE_URL = "/dialogues/role-impact-barriers-civil-society-2024/"
 SESSION_URL = DIALOGUE_URL + "citizen-participation/"
-PAGES = {"home": "/", "dialogue": DIALOGUE_URL, "session": SESSION_URL}
+PAGES = {
+    "home": "/",
+    "dialogues": "/dialogues/",
+    "dialogue": DIALOGUE_URL,
+    "session": SESSION_URL,
+    "countries": "/countries/",
+    "country": "/countries/kz/",
+    "findings": "/findings/",
+    "filtered findings": "/findings/?country=tj&kind=problem",
+    "bad filter": "/findings/?kind=maybe",
+    "not found": "/no-such-page/",
+}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(django_db_setup):
     if not CHROMIUM.exists():
         pytest.fail(
@@ -54,6 +60,11 @@ def browser(django_db_setup):
         for alias in connections
         if hasattr(connections[alias], "_test_serialized_contents")
     }
+    # Playwright's sync API keeps an event loop running in the test thread, and Django
+    # then refuses ORM calls from that thread (SynchronousOnlyOperation). The browser
+    # tests load the demo data from that thread, which is safe: nothing else runs on the
+    # loop. Allowed while this package's tests run, and only then.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         for alias, snapshot in snapshots.items():
             connections[alias]._test_serialized_contents = snapshot
@@ -62,6 +73,7 @@ def browser(django_db_setup):
         browser.close()
         # Close them while the loop still runs, or PostgreSQL cannot drop the test database.
         connections.close_all()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -43,3 +43,14 @@ def test_the_csv_link_downloads_exactly_the_findings_shown(page):
         for number, text in enumerate(SESSIONS[0]["findings"][Kind.PROBLEM]["TJ"], start=1)
     ]
     assert download.value.suggested_filename.startswith("findings-tj-problem-")
+
+
+def test_a_reader_filters_with_the_form(page):
+    page.goto("/findings/")
+    page.get_by_label("Country").select_option(label="Tajikistan")
+    page.get_by_label("Kind").select_option(label="Problem")
+    page.get_by_role("button", name="Show findings").click()
+    page.wait_for_url("**/findings/?*")
+    assert "country=TJ" in page.url and "kind=problem" in page.url
+    assert page.locator(".finding").count() == 2
+    assert page.get_by_role("status").inner_text().startswith("2 findings")
