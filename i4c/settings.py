@@ -6,6 +6,7 @@ default) the app refuses to start without a secret key instead of falling back
 to a known one.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -56,7 +57,7 @@ ALLOWED_HOSTS = env_list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "i4c.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,6 +68,9 @@ INSTALLED_APPS = [
     "reversion",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dialogues",
     "findings",
 ]
@@ -79,8 +83,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "i4c.urls"
@@ -110,6 +117,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -149,6 +162,11 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# A session ends after a working day without activity: every request moves the
+# expiry on by eight hours, and closing the browser ends it sooner.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -164,3 +182,29 @@ LOGGING = {
 
 # The admin's address; a deployment can move it away from the well-known /admin/.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+
+# Staff need a code from an authenticator app (TOTP) as well as the password to
+# reach the admin. On by default whenever debug is off.
+I4C_REQUIRE_2FA = env_bool("I4C_REQUIRE_2FA", not DEBUG)
+# The name shown next to the account in the authenticator app.
+OTP_TOTP_ISSUER = "I4C Dialogues"
+
+# Failed sign-ins (django-axes): five wrong passwords lock the user name, and
+# five from one address lock the address, for 15 minutes, even for the right
+# password. `manage.py axes_reset_username NAME` unlocks a user name sooner.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "i4c.admin.lockout_response"
+# The client's address is REMOTE_ADDR unless the deployment names the header its
+# reverse proxy sets (for example HTTP_X_FORWARDED_FOR): a header a client can
+# send itself must never be trusted by default.
+I4C_CLIENT_IP_HEADER = os.environ.get("I4C_CLIENT_IP_HEADER", "").strip()
+if I4C_CLIENT_IP_HEADER:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = (I4C_CLIENT_IP_HEADER, "REMOTE_ADDR")
+    # The proxy appends the address it saw: count proxies from the right, so
+    # addresses a client put in the header itself are ignored.
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_PROXY_COUNT = int(os.environ.get("I4C_PROXY_COUNT", "1"))
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
