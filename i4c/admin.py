@@ -9,6 +9,7 @@ under the admin's own path, so they move with ``DJANGO_ADMIN_URL``.
 """
 
 import base64
+import ipaddress
 
 import django_otp
 from django import forms
@@ -70,6 +71,25 @@ def qr_code_svg(text: str) -> str:
     image = qrcode.make(text, image_factory=SvgPathImage, box_size=8, border=2)
     markup = image.to_string(encoding="unicode")
     return markup[markup.index("<svg") :]
+
+
+def client_address(request) -> str | None:
+    """The address django-axes counts failures against.
+
+    REMOTE_ADDR, unless ``I4C_CLIENT_IP_HEADER`` names the header the reverse
+    proxy sets: then the entry ``I4C_PROXY_COUNT`` places from the right, the
+    one the outermost proxy saw (a client can put anything further left).
+    """
+    header = settings.I4C_CLIENT_IP_HEADER
+    if header:
+        entries = [entry.strip() for entry in request.META.get(header, "").split(",")]
+        if len(entries) >= settings.I4C_PROXY_COUNT:
+            candidate = entries[-settings.I4C_PROXY_COUNT]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass  # not the proxy's doing: fall back to the connection's address
+    return request.META.get("REMOTE_ADDR")
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -198,13 +198,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "i4c.admin.lockout_response"
 # The client's address is REMOTE_ADDR unless the deployment names the header its
 # reverse proxy sets (for example HTTP_X_FORWARDED_FOR): a header a client can
-# send itself must never be trusted by default.
-I4C_CLIENT_IP_HEADER = os.environ.get("I4C_CLIENT_IP_HEADER", "").strip()
-if I4C_CLIENT_IP_HEADER:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = (I4C_CLIENT_IP_HEADER, "REMOTE_ADDR")
-    # The proxy appends the address it saw: count proxies from the right, so
-    # addresses a client put in the header itself are ignored.
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_PROXY_COUNT = int(os.environ.get("I4C_PROXY_COUNT", "1"))
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# send itself must never be trusted by default. See i4c.admin.client_address.
+AXES_CLIENT_IP_CALLABLE = "i4c.admin.client_address"
+I4C_CLIENT_IP_HEADER = os.environ.get("I4C_CLIENT_IP_HEADER", "").strip().upper()
+# How many proxies append to that header: the client's address is that many
+# entries from the right (entries further left are whatever the client sent).
+I4C_PROXY_COUNT = int(os.environ.get("I4C_PROXY_COUNT", "1"))
+if I4C_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("I4C_PROXY_COUNT must be 1 or more.")
