@@ -66,9 +66,10 @@ class TokenForm(forms.Form):
 def qr_code_svg(text: str) -> str:
     """The QR code of ``text`` as inline SVG markup (paths only, no script)."""
     import qrcode
-    from qrcode.image.svg import SvgPathImage
+    from qrcode.image.svg import SvgPathFillImage
 
-    image = qrcode.make(text, image_factory=SvgPathImage, box_size=8, border=2)
+    # Dark on a white square of its own, so it scans in the admin's dark theme too.
+    image = qrcode.make(text, image_factory=SvgPathFillImage, box_size=10, border=4)
     markup = image.to_string(encoding="unicode")
     return markup[markup.index("<svg") :]
 
