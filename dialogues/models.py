@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -71,7 +72,14 @@ class Theme(models.Model):
 
 
 def can_preview_drafts(user) -> bool:
-    """Staff with the view permission on dialogues see drafts, with a banner."""
+    """Staff with the view permission on dialogues see drafts, with a banner.
+
+    With ``I4C_REQUIRE_2FA`` on, only once signed in with the second step too: a
+    password alone shows no draft. ``user.is_verified`` comes from django-otp's
+    middleware; a user object without it has not given a code.
+    """
+    if settings.I4C_REQUIRE_2FA and not getattr(user, "is_verified", lambda: False)():
+        return False
     return bool(
         user.is_authenticated
         and user.is_active

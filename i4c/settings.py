@@ -6,6 +6,7 @@ default) the app refuses to start without a secret key instead of falling back
 to a known one.
 """
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -102,7 +103,7 @@ if not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "i4c.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -114,6 +115,9 @@ INSTALLED_APPS = [
     "reversion",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dialogues",
     "findings",
 ]
@@ -127,8 +131,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "i4c.urls"
@@ -160,6 +167,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -199,6 +212,11 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# A session ends after a working day without activity: every request moves the
+# expiry on by eight hours, and closing the browser ends it sooner.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -250,3 +268,27 @@ LOGGING = {
 
 # The admin's address; a deployment can move it away from the well-known /admin/.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+
+# Staff need a code from an authenticator app (TOTP) as well as the password to
+# reach the admin. On by default whenever debug is off.
+I4C_REQUIRE_2FA = env_bool("I4C_REQUIRE_2FA", not DEBUG)
+# The name shown next to the account in the authenticator app.
+OTP_TOTP_ISSUER = "I4C Dialogues"
+
+# Failed sign-ins (django-axes): five wrong passwords lock the user name, and
+# five from one address lock the address, for 15 minutes, even for the right
+# password. `manage.py axes_reset_username NAME` unlocks a user name sooner.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "i4c.admin.lockout_response"
+# The client's address is REMOTE_ADDR unless the deployment names the header its
+# reverse proxy sets (for example HTTP_X_FORWARDED_FOR): a header a client can
+# send itself must never be trusted by default. See i4c.admin.client_address.
+AXES_CLIENT_IP_CALLABLE = "i4c.admin.client_address"
+I4C_CLIENT_IP_HEADER = os.environ.get("I4C_CLIENT_IP_HEADER", "").strip().upper()
+# How many proxies append to that header: the client's address is that many
+# entries from the right (entries further left are whatever the client sent).
+I4C_PROXY_COUNT = int(os.environ.get("I4C_PROXY_COUNT", "1"))
+if I4C_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("I4C_PROXY_COUNT must be 1 or more.")

@@ -65,9 +65,23 @@ def board_member(db):
     return user
 
 
+def sign_in_with_second_factor(client, user):
+    """Sign ``user`` in as after the password and a code from the authenticator app."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 @pytest.fixture
 def board_client(client, board_member):
-    client.force_login(board_member)
+    """A Board member fully signed in: password and second factor (I4C_REQUIRE_2FA is on)."""
+    sign_in_with_second_factor(client, board_member)
     return client
 
 

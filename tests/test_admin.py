@@ -71,10 +71,11 @@ def test_dialogue_changelist_query_count_is_fixed(
 ):
     for _ in range(rows):
         make_findings(make_session(), country, count=2)
-    # session, user, user permissions, group permissions, the history savepoint
-    # and its release, year filter, country
-    # filter, count, total count, page of dialogues (with counts)
-    with django_assert_num_queries(11):
+    # session, user, the second factor's device, user permissions, group
+    # permissions, the history savepoint and its release, year filter, country
+    # filter, count, total count, page of dialogues (with counts), and the
+    # session's sliding expiry (savepoint, update, release)
+    with django_assert_num_queries(15):
         response = board_client.get(changelist(Dialogue))
     assert len(response.context["cl"].result_list) == rows
 
@@ -85,10 +86,11 @@ def test_finding_changelist_query_count_is_fixed(
 ):
     session = make_session()
     make_findings(session, country, count=rows)
-    # session, user, user permissions, group permissions, savepoint and release
-    # (history), dialogue filter,
-    # country filter, theme filter, count, total count, page of findings
-    with django_assert_num_queries(12):
+    # session, user, the second factor's device, user permissions, group
+    # permissions, savepoint and release (history), dialogue filter, country
+    # filter, theme filter, count, total count, page of findings, and the
+    # session's sliding expiry (savepoint, update, release)
+    with django_assert_num_queries(16):
         response = board_client.get(changelist(Finding))
     assert len(response.context["cl"].result_list) == rows
     assert f"{rows} finding" in response.text
@@ -99,10 +101,11 @@ def test_session_changelist_query_count_is_fixed(board_client, django_assert_num
     dialogue = make_dialogue()
     for _ in range(rows):
         make_session(dialogue)
-    # session, user, user permissions, group permissions, savepoint and release
-    # (history), dialogue filter,
-    # count, total count, page of sessions (with dialogue and finding count)
-    with django_assert_num_queries(10):
+    # session, user, the second factor's device, user permissions, group
+    # permissions, savepoint and release (history), dialogue filter, count,
+    # total count, page of sessions (with dialogue and finding count), and the
+    # session's sliding expiry (savepoint, update, release)
+    with django_assert_num_queries(14):
         response = board_client.get(changelist(Session))
     assert len(response.context["cl"].result_list) == rows
 
@@ -114,11 +117,12 @@ def test_session_change_page_query_count_is_fixed(
     session = make_session()
     make_findings(session, country, count=rows)
     url = reverse("admin:dialogues_session_change", args=[session.pk])
-    # session, user, user permissions, group permissions, savepoint and release
-    # (history), the session, its
-    # themes, the selected dialogue, the findings, the countries (once for all
-    # rows), and two content-type look-ups for the admin's links
-    with django_assert_num_queries(13):
+    # session, user, the second factor's device, user permissions, group
+    # permissions, savepoint and release (history), the session, its themes,
+    # the selected dialogue, the findings, the countries (once for all rows),
+    # two content-type look-ups for the admin's links, and the session's
+    # sliding expiry (savepoint, update, release)
+    with django_assert_num_queries(17):
         response = board_client.get(url)
     assert response.text.count('name="findings-') > rows
 

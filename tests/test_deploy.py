@@ -263,8 +263,11 @@ def behind_tls_proxy(settings):
 @pytest.mark.django_db
 def test_admin_login_through_the_tls_proxy_sets_a_secure_session(behind_tls_proxy):
     from django.test import Client
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    User.objects.create_superuser("aida", "aida@example.org", "a long passphrase 42")
+    aida = User.objects.create_superuser("aida", "aida@example.org", "a long passphrase 42")
+    device = TOTPDevice.objects.create(user=aida, name="Phone", confirmed=True)
     # The proxy speaks plain HTTP to the app and says the visitor used HTTPS.
     browser = Client(enforce_csrf_checks=True, HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https")
     login_page = browser.get("/admin/login/")
@@ -283,6 +286,18 @@ def test_admin_login_through_the_tls_proxy_sets_a_secure_session(behind_tls_prox
     assert response["Location"] == "/admin/"
     assert browser.cookies["sessionid"]["secure"] is True
     assert browser.cookies["sessionid"]["httponly"] is True
+    # The second step, through the same proxy: the code from the authenticator app.
+    code_page = browser.get("/admin/two-factor/?next=/admin/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', code_page.text).group(1)
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+    response = browser.post(
+        "/admin/two-factor/",
+        {"token": code, "next": "/admin/", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN=f"https://{HOST}",
+        HTTP_REFERER=f"https://{HOST}/admin/two-factor/",
+    )
+    assert response.status_code == 302
+    assert browser.cookies["sessionid"]["secure"] is True
     home = browser.get("/admin/")
     assert home.status_code == 200
     assert home.context["user"].username == "aida"

@@ -14,7 +14,7 @@ from findings import export, importer
 from findings.enums import Kind
 from findings.models import Finding
 
-from .conftest import make_dialogue, make_findings, make_session
+from .conftest import make_dialogue, make_findings, make_session, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -361,6 +361,6 @@ def test_admin_import_page_states_the_header_it_expects(board_client):
 def test_admin_import_is_403_without_the_add_and_change_permissions(client, django_user_model):
     viewer = django_user_model.objects.create_user("viewer", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_finding"))
-    client.force_login(viewer)
+    sign_in_with_second_factor(client, viewer)
     assert client.get("/admin/findings/finding/import/").status_code == 403
     assert client.get("/admin/findings/finding/export.csv").status_code == 200

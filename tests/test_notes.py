@@ -12,7 +12,7 @@ from findings.enums import Kind
 from findings.models import Finding
 from findings.notes import NotesError, Problem, parse_notes, save_findings
 
-from .conftest import make_dialogue, make_findings, make_session
+from .conftest import make_dialogue, make_findings, make_session, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -496,7 +496,7 @@ def test_notes_page_is_403_without_the_add_finding_permission(client):
         Permission.objects.get(codename="view_session", content_type__app_label="dialogues"),
         Permission.objects.get(codename="change_session", content_type__app_label="dialogues"),
     )
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     session = make_session()
     assert client.get(notes_url(session)).status_code == 403
     response = client.post(
@@ -514,7 +514,7 @@ def test_notes_page_is_403_without_the_permission_to_change_the_session(client):
         Permission.objects.get(codename="view_session", content_type__app_label="dialogues"),
         Permission.objects.get(codename="add_finding", content_type__app_label="findings"),
     )
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     session = make_session()
     response = client.post(
         notes_url(session), {"notes": "KZ: 1) a", "default_kind": Kind.SUCCESS, "_save": "Save"}

@@ -118,7 +118,13 @@ def page(context):
             and broken.append(f"{response.status} {response.url}")
         ),
     )
-    page.on("requestfailed", lambda request: broken.append(f"failed {request.url}"))
+    # A request the page itself abandons (it navigated on) is not a resource that failed.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            request.failure != "net::ERR_ABORTED" and broken.append(f"failed {request.url}")
+        ),
+    )
     yield page
     if broken:
         pytest.fail("Resources of the page did not load: " + ", ".join(broken))

@@ -1,0 +1,418 @@
+"""Sign-in protection: lock-out after failed passwords, the second step, session expiry."""
+
+import datetime
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.db.models import F
+from django.test import override_settings
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from dialogues.enums import Status
+
+from .conftest import make_dialogue, sign_in_with_second_factor
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long passphrase 42"
+
+
+def sign_in(client, username="aigerim", password=PASSWORD, address="192.0.2.10", prefix="/admin/"):
+    return client.post(
+        f"{prefix}login/?next={prefix}",
+        {"username": username, "password": password, "next": prefix},
+        REMOTE_ADDR=address,
+    )
+
+
+def code(device, *, steps_ahead=0) -> str:
+    """The code the authenticator app shows now (or ``steps_ahead`` periods later)."""
+    device.refresh_from_db()
+    drift = device.drift + steps_ahead
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, drift):06d}"
+
+
+def signed_in_user_id(client):
+    return client.session.get("_auth_user_id")
+
+
+# Lock-out after failed passwords
+
+
+def test_five_wrong_passwords_lock_the_user_name_even_from_other_addresses(client, board_member):
+    for n in range(4):
+        response = sign_in(client, password="wrong guess", address=f"198.51.100.{n + 1}")
+        assert response.status_code == 200  # the login form again, with its error
+    response = sign_in(client, password="wrong guess", address="198.51.100.5")
+    assert response.status_code == 429  # the fifth failure locks
+    response = sign_in(client, address="203.0.113.99")  # the right password, a new address
+    assert response.status_code == 429
+    assert "Sign-in locked" in response.text
+    assert "locked for 15 minutes, even with the right password" in response.text
+    assert signed_in_user_id(client) is None
+
+
+def test_five_failures_from_one_address_lock_it_for_every_user_name(client, board_member):
+    for name in ("ainura", "bakyt", "chingiz", "dilnoza", "erlan"):
+        sign_in(client, username=name, password="wrong guess", address="198.51.100.7")
+    response = sign_in(client, address="198.51.100.7")
+    assert response.status_code == 429
+    assert "Sign-in locked" in response.text
+    assert signed_in_user_id(client) is None
+    # The same account from another address is not affected.
+    response = sign_in(client, address="203.0.113.5")
+    assert response.status_code == 302
+    assert signed_in_user_id(client) == str(board_member.pk)
+
+
+def test_four_failures_do_not_lock(client, board_member):
+    for n in range(4):
+        sign_in(client, password="wrong guess", address=f"198.51.100.{n + 1}")
+    response = sign_in(client)
+    assert response.status_code == 302
+    assert signed_in_user_id(client) == str(board_member.pk)
+
+
+def test_lockout_page_is_translated(client, board_member):
+    for n in range(5):
+        sign_in(client, password="wrong guess", address=f"198.51.100.{n + 1}")
+    client.cookies["django_language"] = "ru"
+    response = sign_in(client)
+    assert response.status_code == 429
+    assert "Вход заблокирован" in response.text
+    assert "заблокирован на 15 минут, даже с верным паролем" in response.text
+
+
+def test_lockout_ends_after_the_cool_off(client, board_member):
+    for n in range(5):
+        sign_in(client, password="wrong guess", address=f"198.51.100.{n + 1}")
+    assert sign_in(client).status_code == 429
+    # Fourteen minutes later: still locked.
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=14))
+    assert sign_in(client).status_code == 429
+    # The failure during the lock-out started the 15 minutes again; let them pass.
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=16))
+    response = sign_in(client)
+    assert response.status_code == 302
+    assert signed_in_user_id(client) == str(board_member.pk)
+
+
+def test_administrator_unlocks_a_user_name(client, board_member):
+    for n in range(5):
+        sign_in(client, password="wrong guess", address=f"198.51.100.{n + 1}")
+    assert sign_in(client).status_code == 429
+    call_command("axes_reset_username", "aigerim", stdout=io.StringIO())
+    response = sign_in(client)
+    assert response.status_code == 302
+    assert signed_in_user_id(client) == str(board_member.pk)
+
+
+def test_superuser_sees_the_lockouts_in_the_admin(client, board_member):
+    for n in range(5):
+        sign_in(client, password="wrong guess", address=f"198.51.100.{n + 1}")
+    admin = User.objects.create_superuser("root", "root@example.org", "another long passphrase")
+    sign_in_with_second_factor(client, admin)
+    response = client.get("/admin/axes/accessattempt/")
+    assert response.status_code == 200
+    assert "aigerim" in response.text
+    assert "198.51.100.5" in response.text
+
+
+def test_board_members_do_not_see_the_lockouts(board_client):
+    assert board_client.get("/admin/axes/accessattempt/").status_code == 403
+
+
+def test_a_forged_forwarded_for_header_does_not_change_the_address(client, board_member):
+    """By default the address is REMOTE_ADDR: a header a client sends is no way round the lock."""
+    for n, name in enumerate(("ainura", "bakyt", "chingiz", "dilnoza", "erlan")):
+        client.post(
+            "/admin/login/",
+            {"username": name, "password": "wrong guess"},
+            REMOTE_ADDR="198.51.100.7",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n + 1}",
+        )
+    response = client.post(
+        "/admin/login/",
+        {"username": "aigerim", "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.7",
+        HTTP_X_FORWARDED_FOR="203.0.113.200",
+    )
+    assert response.status_code == 429
+
+
+@override_settings(I4C_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR", I4C_PROXY_COUNT=1)
+def test_behind_a_configured_proxy_the_address_is_the_one_it_appended(client, board_member):
+    # REMOTE_ADDR is the proxy's; the proxy appends the address it saw to the
+    # header, after whatever the client sent in it.
+    for n, name in enumerate(("ainura", "bakyt", "chingiz", "dilnoza", "erlan")):
+        client.post(
+            "/admin/login/",
+            {"username": name, "password": "wrong guess"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n + 1}, 198.51.100.7",
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+    locked = client.post(
+        "/admin/login/",
+        {"username": "aigerim", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert locked.status_code == 429
+    other = client.post(
+        "/admin/login/",
+        {"username": "aigerim", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert other.status_code == 302
+    assert signed_in_user_id(client) == str(board_member.pk)
+
+
+@override_settings(I4C_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR", I4C_PROXY_COUNT=2)
+def test_behind_two_proxies_the_address_is_the_second_from_the_right(rf):
+    from i4c.admin import client_address
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.7, 10.0.0.3")
+    assert client_address(request) == "198.51.100.7"
+    garbled = rf.get("/", HTTP_X_FORWARDED_FOR="not an address, 10.0.0.3")
+    assert client_address(garbled) == "127.0.0.1"  # REMOTE_ADDR
+
+
+def settings_in_subprocess(expression: str, **environ) -> str:
+    """Evaluate ``expression`` on the settings module as the environment ``environ`` makes it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("I4C_", "DJANGO_DEBUG"))}
+    env.update(DJANGO_SECRET_KEY="settings-test", **environ)
+    result = subprocess.run(
+        [sys.executable, "-c", f"from i4c import settings as s; print({expression})"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    return result.stdout.strip()
+
+
+def test_client_address_setting_defaults_to_remote_addr():
+    assert settings_in_subprocess("repr(s.I4C_CLIENT_IP_HEADER)") == "''"
+    configured = settings_in_subprocess(
+        "s.I4C_CLIENT_IP_HEADER, s.I4C_PROXY_COUNT", I4C_CLIENT_IP_HEADER="http_x_forwarded_for"
+    )
+    assert configured == "HTTP_X_FORWARDED_FOR 1"
+
+
+def test_two_factor_is_required_by_default_when_debug_is_off():
+    assert settings_in_subprocess("s.I4C_REQUIRE_2FA", DJANGO_DEBUG="false") == "True"
+    assert settings_in_subprocess("s.I4C_REQUIRE_2FA", DJANGO_DEBUG="true") == "False"
+    assert (
+        settings_in_subprocess("s.I4C_REQUIRE_2FA", DJANGO_DEBUG="true", I4C_REQUIRE_2FA="on")
+        == "True"
+    )
+
+
+# The second step
+
+
+@pytest.fixture
+def device(board_member):
+    return TOTPDevice.objects.create(user=board_member, name="Phone", confirmed=True)
+
+
+def test_password_alone_does_not_reach_the_admin(client, device):
+    response = sign_in(client)
+    assert response.status_code == 302
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain == [
+        ("/admin/login/?next=/admin/", 302),
+        ("/admin/two-factor/?next=%2Fadmin%2F", 302),
+    ]
+    assert "Open the authenticator app on your phone" in response.text
+    assert "Site administration" not in response.text
+    assert client.get("/admin/dialogues/dialogue/").status_code == 302
+
+
+def test_password_alone_shows_no_drafts(client, device):
+    draft = make_dialogue(title="Unannounced dialogue", status=Status.DRAFT)
+    sign_in(client)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_valid_code_after_the_password_opens_the_admin(client, device):
+    sign_in(client)
+    response = client.post("/admin/two-factor/", {"token": code(device), "next": "/admin/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert "Site administration" in response.text
+    assert "Dialogues" in response.text
+
+
+def test_a_wrong_code_is_refused(client, device):
+    sign_in(client)
+    wrong = code(device, steps_ahead=10)
+    response = client.post("/admin/two-factor/", {"token": wrong, "next": "/admin/"})
+    assert response.status_code == 200
+    assert "This code is wrong or has already been used" in response.text
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_code_cannot_be_used_twice(client, device):
+    sign_in(client)
+    token = code(device)
+    assert client.post("/admin/two-factor/", {"token": token}).status_code == 302
+    client.post("/admin/logout/")
+    assert signed_in_user_id(client) is None
+    sign_in(client)
+    response = client.post("/admin/two-factor/", {"token": token})
+    assert response.status_code == 200
+    assert "This code is wrong or has already been used" in response.text
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_second_step_gives_a_new_session_key(client, device):
+    sign_in(client)
+    before = client.session.session_key
+    client.post("/admin/two-factor/", {"token": code(device)})
+    assert client.session.session_key != before
+
+
+def test_staff_without_an_app_enrol_one_then_reach_the_admin(client, board_member):
+    sign_in(client)
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1] == ("/admin/two-factor/enrol/?next=%2Fadmin%2F", 302)
+    assert "Set up your authenticator app" in response.text
+    device = TOTPDevice.objects.get(user=board_member)
+    assert device.confirmed is False
+    secret = response.context["secret"]
+    assert secret.replace(" ", "") in device.config_url
+    assert f"<code>{secret}</code>" in response.text
+    assert "<svg" in response.text
+    assert "otpauth://totp/I4C%20Dialogues%3Aaigerim?" in response.text
+    # Reloading the page keeps the same key (the app may already hold it).
+    assert client.get("/admin/two-factor/enrol/").context["secret"] == secret
+
+    response = client.post(
+        "/admin/two-factor/enrol/", {"token": code(device), "next": "/admin/"}, follow=True
+    )
+    assert response.redirect_chain == [("/admin/", 302)]
+    assert "Your authenticator app is enrolled" in response.text
+    assert "Site administration" in response.text
+    device.refresh_from_db()
+    assert device.confirmed is True
+
+
+def test_enrolment_refuses_a_wrong_first_code(client, board_member):
+    sign_in(client)
+    client.get("/admin/two-factor/enrol/")
+    device = TOTPDevice.objects.get(user=board_member)
+    response = client.post("/admin/two-factor/enrol/", {"token": code(device, steps_ahead=10)})
+    assert "This code is wrong or has already been used" in response.text
+    device.refresh_from_db()
+    assert device.confirmed is False
+
+
+def test_an_enrolled_app_cannot_be_replaced_with_the_password_alone(client, device):
+    sign_in(client)
+    response = client.get("/admin/two-factor/enrol/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/two-factor/?next=%2Fadmin%2F"
+    assert TOTPDevice.objects.filter(user=device.user).count() == 1
+
+
+def test_the_second_step_pages_need_the_password_first(client):
+    for url in ("/admin/two-factor/", "/admin/two-factor/enrol/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == "/admin/login/"
+
+
+def test_signing_out_from_the_second_step(client, device):
+    sign_in(client)
+    response = client.post("/admin/two-factor/cancel/")
+    assert response["Location"] == "/admin/login/"
+    assert signed_in_user_id(client) is None
+
+
+@override_settings(I4C_REQUIRE_2FA=False)
+def test_without_two_factor_required_the_password_is_enough(client, board_member):
+    response = sign_in(client)
+    assert response.status_code == 302
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert "Site administration" in response.text
+
+
+# Sessions
+
+
+def test_a_session_lasts_a_working_day_after_the_last_request(board_client):
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    session_key = board_client.session.session_key
+    an_hour_ago = timezone.now() + datetime.timedelta(hours=7)
+    Session.objects.filter(pk=session_key).update(expire_date=an_hour_ago)
+    assert board_client.get("/admin/").status_code == 200
+    expiry = Session.objects.get(pk=session_key).expire_date
+    expected = timezone.now() + datetime.timedelta(hours=8)
+    assert abs(expiry - expected) < datetime.timedelta(minutes=1)
+
+
+def test_an_idle_session_is_signed_out(board_client):
+    Session.objects.filter(pk=board_client.session.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    response = board_client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/admin/"
+
+
+# The admin at another path
+
+
+@override_settings(ROOT_URLCONF="tests.urls_moved_admin")
+def test_sign_in_works_with_the_admin_moved(client, device):
+    response = client.get("/board-office/")
+    assert response["Location"] == "/board-office/login/?next=/board-office/"
+    assert client.get("/admin/").status_code == 404
+    sign_in(client, prefix="/board-office/")
+    response = client.get("/board-office/", follow=True)
+    assert response.redirect_chain[-1] == (
+        "/board-office/two-factor/?next=%2Fboard-office%2F",
+        302,
+    )
+    assert 'action="/board-office/two-factor/cancel/"' in response.text
+    response = client.post(
+        "/board-office/two-factor/", {"token": code(device), "next": "/board-office/"}
+    )
+    assert response["Location"] == "/board-office/"
+    assert "Site administration" in client.get("/board-office/").text
+
+
+@override_settings(ROOT_URLCONF="tests.urls_moved_admin")
+def test_enrolment_and_lockout_work_with_the_admin_moved(client, board_member):
+    sign_in(client, prefix="/board-office/")
+    response = client.get("/board-office/", follow=True)
+    assert (
+        response.redirect_chain[-1][0] == "/board-office/two-factor/enrol/?next=%2Fboard-office%2F"
+    )
+    assert "Set up your authenticator app" in response.text
+    client.post("/board-office/two-factor/cancel/")
+    for n in range(5):
+        sign_in(
+            client, password="wrong guess", address=f"198.51.100.{n + 1}", prefix="/board-office/"
+        )
+    response = sign_in(client, prefix="/board-office/")
+    assert response.status_code == 429
+    assert "Sign-in locked" in response.text
