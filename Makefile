@@ -61,6 +61,13 @@ loadtest: install $(MO) static  ## gunicorn on PostgreSQL with generated data, u
 faulttest: install $(MO) static  ## stop and start PostgreSQL while gunicorn serves: 503 during, 200 after (run by .ci/run)
 	$(BIN)/python -m loadtest.faulttest $(FAULTTEST_ARGS)
 
+backup: install  ## back up the database of DATABASE_URL into backups/ (pg_dump, or dumpdata on SQLite)
+	$(BIN)/python manage.py backup
+
+restore: install  ## replace the database of DATABASE_URL with a backup: make restore FILE=backups/...
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/..."; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
+
 ci:
 	bash .ci/run
 
