@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PO := locale/ru/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run serve test install install-dev lint format messages static makemessages ci clean bench
+.PHONY: run serve test install install-dev lint format messages static makemessages ci clean bench \
+	loadtest faulttest backup restore
 
 run: install $(MO)  ## set up and serve the demo on http://127.0.0.1:8000/ (SQLite unless DATABASE_URL says otherwise)
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
@@ -52,7 +53,7 @@ static: install  ## collect static files with hashed names, as production serves
 		$(BIN)/python manage.py collectstatic --noinput -v0
 
 makemessages: install  ## refresh the Russian catalogue from the code
-	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=loadtest --no-obsolete
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -64,6 +65,19 @@ format: install-dev
 
 bench: install  ## time the CSV export at 10k, 100k and 1M findings on PostgreSQL and SQLite (not a test; BENCH_ARGS="--sizes 10000")
 	$(BIN)/python bench/bench_export.py $(BENCH_ARGS)
+
+loadtest: install $(MO) static  ## gunicorn on PostgreSQL with generated data, under wrk; not a test (LOADTEST_ARGS="--seconds 5")
+	$(BIN)/python -m loadtest.loadtest $(LOADTEST_ARGS)
+
+faulttest: install $(MO) static  ## stop and start PostgreSQL while gunicorn serves: 503 during, 200 after (run by .ci/run)
+	$(BIN)/python -m loadtest.faulttest $(FAULTTEST_ARGS)
+
+backup: install  ## back up the database of DATABASE_URL into backups/ (pg_dump, or dumpdata on SQLite)
+	$(BIN)/python manage.py backup
+
+restore: install  ## replace the database of DATABASE_URL with a backup: make restore FILE=backups/...
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/..."; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
 
 ci:
 	bash .ci/run

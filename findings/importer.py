@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dialogues.models import Country, Dialogue, Session, Theme
+from dialogues.pagecache import content_changed
 
 from .enums import Kind
 from .export import HEADER, STATUS_COLUMN, restore
@@ -395,6 +396,8 @@ def apply_import(plan: ImportPlan, *, user=None) -> list:
         )
         for finding in [*changed, *created]:
             reversion.add_to_revision(finding)
+        # Bulk writes send no signals: tell the page cache here.
+        content_changed()
     return created
 
 

@@ -125,6 +125,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session, locale and CSRF middleware: a hit skips them, and a
+    # miss stores what they finished (dialogues/pagecache.py).
+    "dialogues.pagecache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -167,6 +170,36 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # When PostgreSQL is down or unreachable, fail within seconds (the visitor
+    # gets the 503 page, i4c/views.py) instead of hanging a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+    )
+
+# The cache: Redis when REDIS_URL is set (shared by every worker and server),
+# else each process's memory. The page cache is right either way, because the
+# content version it keys on is shared: in Redis, or in the database.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "i4c"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_VERSION_IN_CACHE = bool(REDIS_URL)
+# Seconds a public page stays cached for anonymous readers; 0 turns the cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user name or address before the password is checked.

@@ -6,7 +6,9 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("findings.urls")),
 ]
+
+handler500 = views.server_error

@@ -101,3 +101,22 @@ def _english_by_default():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Pages cached by one test (in this process's memory, or Redis) never reach another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def uncached(settings):
+    """Turn the page cache off: for tests that count a render's queries or read its context.
+
+    With the cache on, an anonymous request costs one more query (the content
+    version, when it lives in the database) and a cached answer has no context.
+    """
+    settings.PAGE_CACHE_SECONDS = 0

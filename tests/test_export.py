@@ -150,7 +150,7 @@ def test_export_streams_in_chunks_of_about_64_kib(client, country):
 
 @pytest.mark.parametrize("count", [1, 500])
 def test_export_costs_the_same_queries_for_1_and_500_rows(
-    client, country, django_assert_num_queries, count
+    uncached, client, country, django_assert_num_queries, count
 ):
     session = make_session()
     findings = make_findings(session, country, count=count)

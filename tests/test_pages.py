@@ -124,7 +124,7 @@ def fill(sessions, findings_per_list):
 
 
 @pytest.mark.parametrize("size", [1, 42])
-def test_home_query_count_is_fixed(client, django_assert_num_queries, size):
+def test_home_query_count_is_fixed(uncached, client, django_assert_num_queries, size):
     for _ in range(size):
         fill(1, 1)
     # dialogues with their counts
@@ -134,7 +134,7 @@ def test_home_query_count_is_fixed(client, django_assert_num_queries, size):
 
 
 @pytest.mark.parametrize("size", [1, 20])
-def test_dialogue_page_query_count_is_fixed(client, django_assert_num_queries, size):
+def test_dialogue_page_query_count_is_fixed(uncached, client, django_assert_num_queries, size):
     dialogue = fill(size, size)
     # the dialogue, its countries, its sessions with counts, the country overview
     with django_assert_num_queries(4):
@@ -143,7 +143,7 @@ def test_dialogue_page_query_count_is_fixed(client, django_assert_num_queries, s
 
 
 @pytest.mark.parametrize("size", [1, 42])
-def test_session_page_query_count_is_fixed(client, django_assert_num_queries, size):
+def test_session_page_query_count_is_fixed(uncached, client, django_assert_num_queries, size):
     dialogue = fill(1, size)
     session = dialogue.sessions.get()
     # the session with its dialogue, its findings with countries, the sibling sessions
@@ -202,7 +202,7 @@ def test_findings_browser_explains_bad_filters(client, demo, query, message):
     assert 'class="finding ' not in response.text
 
 
-def test_drafts_leak_nowhere(client, country):
+def test_drafts_leak_nowhere(uncached, client, country):
     make_dialogue().countries.add(country)
     draft = make_dialogue(title="Secret draft dialogue", slug="secret", status=Status.DRAFT)
     draft.countries.add(Country.objects.create(name="Secretland", code="SX"))
@@ -273,7 +273,7 @@ def test_dialogue_overview_bars_scale_to_the_largest_count(client, demo):
 
 
 @pytest.mark.parametrize("size", [1, 42])
-def test_findings_browser_query_count_is_fixed(client, django_assert_num_queries, size):
+def test_findings_browser_query_count_is_fixed(uncached, client, django_assert_num_queries, size):
     fill(1, size)
     # dialogue, session, country and theme menus, the count, the page of findings
     with django_assert_num_queries(6):
@@ -282,7 +282,7 @@ def test_findings_browser_query_count_is_fixed(client, django_assert_num_queries
 
 
 @pytest.mark.parametrize("size", [1, 20])
-def test_country_pages_query_count_is_fixed(client, django_assert_num_queries, size):
+def test_country_pages_query_count_is_fixed(uncached, client, django_assert_num_queries, size):
     fill(size, size)
     # the countries with their counts
     with django_assert_num_queries(1):
@@ -304,7 +304,9 @@ def test_pages_link_to_the_csv_of_what_they_show(client, demo):
 
 
 @pytest.mark.parametrize("size", [1, 42])
-def test_list_feed_and_sitemap_query_counts_are_fixed(client, django_assert_num_queries, size):
+def test_list_feed_and_sitemap_query_counts_are_fixed(
+    uncached, client, django_assert_num_queries, size
+):
     for _ in range(size):
         fill(1, 1)
     # dialogues with their counts

@@ -1,0 +1,164 @@
+"""A page cache for anonymous readers of the public pages.
+
+Every key holds the current *content version*: a random value that changes
+with every change to a dialogue, session, finding, country or theme (the
+signal receivers in ``dialogues.apps`` and ``findings.apps`` call
+:func:`content_changed`). A new value makes every cached page unreachable at
+once, in every worker and on every app server, because the value itself is
+shared: in the shared cache when ``REDIS_URL`` is set, else in the database
+(``ContentVersion``). Pages then live in the default cache: Redis, or each
+process's own memory, which is safe because the version they are filed under
+is shared. Random values, not a counter: a rolled-back transaction or a
+restored backup can never bring back a version whose pages are still cached.
+
+What is cached: answers 200 to anonymous GET requests outside the admin and
+the language switcher, that set no cookie. "Anonymous" means the request
+carries no session cookie: Board members are signed in, so they never read or
+fill the cache (they preview drafts; drafts answer 404 to everyone else and
+404s are not cached). The public pages hold nothing personal: the language
+switcher needs no CSRF token (see ``i4c.urls``), and the language is part of
+the key. A public page answers ``Vary: Cookie`` because the views ask whether
+the reader may preview drafts (which reads the session); that is safe here,
+as every request with a session cookie bypasses the cache.
+"""
+
+import hashlib
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, connection, transaction
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "content-version"
+# Headers a cached page may vary on: the language is in the key, and the
+# session cookie keeps a request away from the cache.
+SAFE_VARY = {"cookie", "accept-language"}
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def current_version() -> str:
+    """The content version: one cache read, or one query without a shared cache."""
+    if settings.PAGE_CACHE_VERSION_IN_CACHE:
+        cache = _cache()
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(VERSION_KEY)
+        return version
+    from .models import ContentVersion
+
+    version = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    if version is None:
+        version = ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new()})[0].value
+    return version
+
+
+def _new() -> str:
+    return uuid.uuid4().hex
+
+
+def _replace_version():
+    if settings.PAGE_CACHE_VERSION_IN_CACHE:
+        _cache().set(VERSION_KEY, _new(), timeout=None)
+        return
+    from .models import ContentVersion
+
+    if not ContentVersion.objects.filter(pk=1).update(value=_new()):
+        ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new()})
+
+
+def content_changed(**kwargs):
+    """Signal receiver: what the public pages show has changed; no cached page is current.
+
+    In the database the new version commits with the edit. In a shared cache
+    it changes at once (this transaction's own requests see the edit) and again
+    when the transaction commits, because another process may have cached the
+    old content under the intermediate version in between.
+    """
+    if kwargs.get("action", "").startswith("pre_"):
+        return  # m2m_changed fires before and after; the "post_" half is enough
+    _replace_version()
+    if settings.PAGE_CACHE_VERSION_IN_CACHE and connection.in_atomic_block:
+        transaction.on_commit(_replace_version)
+
+
+def _is_public(request) -> bool:
+    path = request.path_info
+    # /healthz must ask the database itself, every time, and cost one query.
+    excluded = (
+        "/" + settings.ADMIN_URL,
+        "/i18n/",
+        "/" + settings.STATIC_URL.lstrip("/"),
+        "/healthz",
+    )
+    return not path.startswith(excluded)
+
+
+def _may_use_cache(request) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and _is_public(request)
+    )
+
+
+def _may_store(response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    return vary <= SAFE_VARY
+
+
+def page_key(request, version: str) -> str:
+    """Version, language, scheme, host, path and query: nothing else changes a public page."""
+    language = translation.get_language_from_request(request)
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"page:{version}:{language}:{address}"
+
+
+class PageCacheMiddleware:
+    """Serves anonymous readers from the cache; goes right after the security middleware.
+
+    It runs before the session, locale and CSRF middleware, so a hit costs no
+    session or user lookup, and it stores the response those middleware
+    finished (with their headers, and any cookie they set, which bars storing).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _may_use_cache(request):
+            return self.get_response(request)
+        cache = _cache()
+        try:
+            key = page_key(request, current_version())
+            cached = cache.get(key)
+        except DatabaseError:
+            raise
+        except Exception:
+            # The shared cache is down: serve the page uncached rather than fail.
+            logger.warning("Page cache unavailable", exc_info=True)
+            return self.get_response(request)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if request.method == "GET" and _may_store(response):
+            try:
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Page cache unavailable", exc_info=True)
+            response["X-Page-Cache"] = "miss"
+        return response

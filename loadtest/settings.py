@@ -1,0 +1,6 @@
+"""The site's settings plus the load test's trivial view (``loadtest/urls.py``)."""
+
+from i4c.settings import *  # noqa: F403
+
+ROOT_URLCONF = "loadtest.urls"
+ALLOWED_HOSTS = ["127.0.0.1"]
