@@ -33,7 +33,7 @@ from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .filters import FindingFilter
 from .models import Finding
@@ -415,7 +415,7 @@ def export_filename(params, *, prefix: str = "findings") -> str:
     return "-".join(part for part in parts if part)[:150] + ".csv"
 
 
-@require_GET
+@require_safe
 def export_findings(request):
     """``/findings/export.csv``: what ``/findings/`` shows, as CSV, for everyone."""
     try:
