@@ -2,12 +2,13 @@ import hashlib
 from functools import partial
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -91,32 +92,51 @@ class FindingAdmin(VersionAdmin):
             *super().get_urls(),
         ]
 
-    def _csv(self, request, findings, what: str):
+    def has_import_permission(self, request) -> bool:
+        """An import adds findings and changes others: it needs both permissions."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        context = {
+            "has_import_permission": self.has_import_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def _csv(self, request, findings, parts: list[str]):
         # The changelist's queryset may be DISTINCT (theme filter): select by id instead.
         return export.csv_response(
             Finding.objects.filter(pk__in=findings.values("pk")),
             request=request,
-            filename=f"findings-{what}-{timezone.localdate().isoformat()}.csv",
+            filename=export.filename_of(parts),
             with_status=True,
         )
 
     @admin.action(description=_("Export selected findings as CSV"), permissions=["view"])
     def export_selected(self, request, queryset):
-        return self._csv(request, queryset, "selected")
+        return self._csv(request, queryset, ["selected"])
 
     def export_view(self, request):
         """The changelist's current filters and search as CSV, drafts included."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
-        filtered = len(changelist.get_filters_params()) > 0 or bool(changelist.query)
-        return self._csv(
-            request, changelist.get_queryset(request), "filtered" if filtered else "all"
-        )
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # The changelist itself redirects to "?e=1"; a download answers plainly.
+            return HttpResponseBadRequest(
+                gettext("These filters are not valid. Open the findings list and choose again.")
+                + "\n",
+                content_type="text/plain; charset=utf-8",
+            )
+        parts = export.filter_parts(changelist.get_filters_params())
+        if changelist.query:
+            parts.append(f"q-{changelist.query}")
+        return self._csv(request, changelist.get_queryset(request), parts)
 
     def import_view(self, request):
         """Upload, preview every change and problem, then confirm: all rows or none."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not self.has_import_permission(request):
             raise PermissionDenied
         form, plan, digest = importer.ImportForm(), None, ""
         if request.method == "POST" and "confirm" in request.POST:

@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 
 import pytest
@@ -234,7 +235,10 @@ def test_admin_import_with_a_problem_imports_nothing(board_client, country):
         (3, "kind", "The kind must be “success” or “problem”, not “”.")
     ]
     assert b'name="confirm"' not in preview.content
-    board_client.post("/admin/findings/finding/import/", {"confirm": "1", "digest": "x"})
+    # Confirming that very file anyway (a crafted form) still writes nothing.
+    board_client.post(
+        "/admin/findings/finding/import/", {"confirm": "1", "digest": preview.context["digest"]}
+    )
     assert Finding.objects.count() == 0
 
 
@@ -263,7 +267,6 @@ def test_admin_exports_selection_and_filters_with_drafts_and_status(board_client
     )
     rows = list(csv.reader(io.StringIO(b"".join(filtered.streaming_content).decode("utf-8-sig"))))
     assert [(r[0], r[-1]) for r in rows[1:]] == [(str(draft.pk), "draft")]
-    assert "findings-filtered-" in filtered["Content-Disposition"]
 
     everything = board_client.get("/admin/findings/finding/export.csv")
     rows = list(csv.reader(io.StringIO(b"".join(everything.streaming_content).decode("utf-8-sig"))))
@@ -364,3 +367,42 @@ def test_admin_import_is_403_without_the_add_and_change_permissions(client, djan
     client.force_login(viewer)
     assert client.get("/admin/findings/finding/import/").status_code == 403
     assert client.get("/admin/findings/finding/export.csv").status_code == 200
+
+
+def test_admin_export_file_is_named_after_the_changelist_filters(board_client, country):
+    today = datetime.date.today().isoformat()
+
+    filtered = board_client.get(
+        f"/admin/findings/finding/export.csv?kind__exact=problem&country__id__exact={country.pk}"
+        "&q=Законы law"
+    )
+    everything = board_client.get("/admin/findings/finding/export.csv")
+
+    assert filtered["Content-Disposition"] == (
+        f'attachment; filename="findings-kind-problem-country-{country.pk}-q-law-{today}.csv"'
+    )
+    assert everything["Content-Disposition"] == f'attachment; filename="findings-all-{today}.csv"'
+
+
+@pytest.mark.parametrize("query", ["country__id__exact=abc", "no_such_field=1"])
+def test_admin_export_with_a_bad_filter_is_refused_with_a_message(board_client, query):
+    response = board_client.get(f"/admin/findings/finding/export.csv?{query}")
+
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "These filters are not valid. Open the findings list and choose again.\n"
+    )
+
+
+def test_import_link_is_shown_only_to_those_who_may_import(client, django_user_model):
+    adder = django_user_model.objects.create_user("adder", is_staff=True)
+    adder.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_finding", "add_finding"])
+    )
+    client.force_login(adder)
+
+    changelist = client.get("/admin/findings/finding/").content.decode()
+
+    assert "Export these findings as CSV" in changelist
+    assert 'href="/admin/findings/finding/import/"' not in changelist
+    assert client.get("/admin/findings/finding/import/").status_code == 403
