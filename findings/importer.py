@@ -17,6 +17,7 @@ not read back.
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 import reversion
@@ -33,9 +34,19 @@ from .export import HEADER, STATUS_COLUMN, restore
 from .models import Finding
 
 MAX_BYTES = 10 * 1024 * 1024
-# A smallint column: the highest number a list may use, and the spare numbers
-# moved findings wait on while the others change places.
+# A smallint column: the highest number a list may use.
 MAX_POSITION = 32767
+# A bigint column: the highest id a finding can have.
+MAX_ID = 2**63 - 1
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+_DIGITS = re.compile(r"[0-9]{1,30}")
+
+
+def whole_number(value: str, highest: int) -> int | None:
+    """``value`` as a number from 0 to ``highest``, or None when it is not one."""
+    if _DIGITS.fullmatch(value) and int(value) <= highest:
+        return int(value)
+    return None
 
 
 class ImportRefused(Exception):
@@ -52,9 +63,19 @@ def decode_upload(data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if "\x00" in text:
+            # Text columns cannot hold it (PostgreSQL refuses it): say so before the preview.
+            raise ImportRefused(
+                _(
+                    "This file contains a NUL character (code 0), which is not text. In Excel, "
+                    "choose Save As, then “CSV UTF-8 (Comma delimited)”, and upload that file."
+                )
+            )
+        return text
     if _looks_like_windows_1251(data):
         raise ImportRefused(
             _(
@@ -111,6 +132,28 @@ class ImportPlan:
         self.problems.append(Problem(row, column, message))
 
 
+def _read_rows(plan, reader):
+    """(row number, cells) for every row; a row csv cannot read ends the file with a problem."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            plan.problem(
+                number,
+                "",
+                _(
+                    "This row cannot be read: a quotation mark is never closed, or a closing "
+                    "one is followed by more text in the same cell."
+                ),
+            )
+            return
+        yield number, cells
+
+
 def _delimiter(text: str) -> str:
     """Excel in Russian saves CSV with semicolons: read whichever the header uses."""
     first = text.partition("\n")[0]
@@ -123,10 +166,18 @@ def plan_import(text: str) -> ImportPlan:
     A fixed number of queries whatever the number of rows.
     """
     plan = ImportPlan()
+    # A cell may be as long as the file: csv's default limit (128 KiB) would raise.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    # Strict: a quotation mark left open is reported, not read as the rest of the file.
     reader = csv.reader(
-        io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=_delimiter(text)
+        io.StringIO(text.removeprefix("\ufeff"), newline=""),
+        delimiter=_delimiter(text),
+        strict=True,
     )
-    header = [cell.strip() for cell in next(reader, [])]
+    lines = _read_rows(plan, reader)
+    header = [cell.strip() for cell in next(lines, (1, []))[1]]
+    if plan.problems:
+        return plan
     if header not in (HEADER, [*HEADER, STATUS_COLUMN]):
         plan.problem(
             1,
@@ -135,7 +186,7 @@ def plan_import(text: str) -> ImportPlan:
         )
         return plan
     records = []
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in lines:
         if not any(cell.strip() for cell in cells):
             continue  # spreadsheets leave empty rows at the end
         if len(cells) != len(header):
@@ -188,7 +239,7 @@ class _Lookups:
         themes = list(Theme.objects.all())
         self.themes = {theme.name.casefold(): theme for theme in themes}
         self.themes.update((theme.slug, theme) for theme in themes)
-        ids = {int(cells["id"]) for _n, cells in records if cells["id"].strip().isdigit()}
+        ids = {whole_number(cells["id"].strip(), MAX_ID) for _n, cells in records} - {None}
         self.existing = {
             finding.pk: finding
             for finding in Finding.objects.filter(pk__in=ids).prefetch_related("themes")
@@ -201,17 +252,22 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
     finding, note = None, ""
     raw_id = cells["id"].strip()
     if raw_id:
-        if not raw_id.isdigit():
-            plan.problem(number, "id", _("The id must be a whole number or empty."))
-        elif int(raw_id) in context.seen_ids:
+        pk = whole_number(raw_id, MAX_ID)
+        if pk is None:
             plan.problem(
                 number,
                 "id",
-                _("Row %(row)s already has this id.") % {"row": context.seen_ids[int(raw_id)]},
+                _("The id must be a whole number up to %(max)s, or empty.") % {"max": MAX_ID},
+            )
+        elif pk in context.seen_ids:
+            plan.problem(
+                number,
+                "id",
+                _("Row %(row)s already has this id.") % {"row": context.seen_ids[pk]},
             )
         else:
-            context.seen_ids[int(raw_id)] = number
-            finding = context.existing.get(int(raw_id))
+            context.seen_ids[pk] = number
+            finding = context.existing.get(pk)
             if finding is None:
                 note = _("No finding has id %(id)s here: it will be created with a new id.") % {
                     "id": raw_id
@@ -251,9 +307,14 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
             _("The kind must be “success” or “problem”, not “%(kind)s”.") % {"kind": kind},
         )
 
-    position = cells["position"].strip()
-    if position and not (position.isdigit() and 1 <= int(position) < MAX_POSITION - 1000):
-        plan.problem(number, "position", _("The number must be a whole number from 1."))
+    raw_position = cells["position"].strip()
+    position = whole_number(raw_position, MAX_POSITION) if raw_position else None
+    if raw_position and not position:
+        plan.problem(
+            number,
+            "position",
+            _("The number must be a whole number from 1 to %(max)s.") % {"max": MAX_POSITION},
+        )
 
     text = cells["text"]
     if not text.strip():
@@ -275,7 +336,7 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
         session=session,
         country=country,
         kind=kind,
-        position=int(position) if position else None,
+        position=position,
         text=text,
     )
     if finding is None:
@@ -338,6 +399,12 @@ def _number_rows(plan, rows, context):
         if finding.position is None:
             list_key = (finding.session_id, finding.country_id, finding.kind)
             finding.position = last[list_key] = last.get(list_key, 0) + 1
+            if finding.position > MAX_POSITION:
+                plan.problem(
+                    row.number,
+                    "position",
+                    _("This list has no number left after %(max)s.") % {"max": MAX_POSITION},
+                )
 
 
 def apply_import(plan: ImportPlan, *, user=None) -> list:
@@ -365,18 +432,10 @@ def apply_import(plan: ImportPlan, *, user=None) -> list:
         # The unique numbers are checked row by row: park the moving findings on
         # spare numbers of their old lists first, so two findings can swap places.
         final = [finding.position for finding in moved]
-        parked = []
-        for spare, finding in enumerate(moved):
-            session_id, country_id, kind, _position = finding.old_list
-            parked.append(
-                Finding(
-                    pk=finding.pk,
-                    session_id=session_id,
-                    country_id=country_id,
-                    kind=kind,
-                    position=MAX_POSITION - spare,
-                )
-            )
+        spares = _spare_numbers(moved)
+        parked = [
+            Finding(pk=finding.pk, position=next(spares[finding.old_list[:3]])) for finding in moved
+        ]
         Finding.objects.bulk_update(parked, ["position"])
         for finding, position in zip(moved, final, strict=True):
             finding.position = position
@@ -396,6 +455,34 @@ def apply_import(plan: ImportPlan, *, user=None) -> list:
         for finding in [*changed, *created]:
             reversion.add_to_revision(finding)
     return created
+
+
+def _spare_numbers(moved) -> dict:
+    """For each list a moved finding leaves, the numbers it can wait on, highest first.
+
+    A spare number is used by no finding of the list now and by none once the
+    import is done, so neither parking nor the final numbers can meet a parked
+    finding. One query.
+    """
+    lists = {finding.old_list[:3] for finding in moved}
+    used = {key: set() for key in lists}
+    for *key, position in Finding.objects.filter(
+        session_id__in={session_id for session_id, _country, _kind in lists}
+    ).values_list("session_id", "country_id", "kind", "position"):
+        if tuple(key) in used:
+            used[tuple(key)].add(position)
+    for finding in moved:
+        key = (finding.session_id, finding.country_id, finding.kind)
+        if key in used:
+            used[key].add(finding.position)
+    return {key: _unused(taken) for key, taken in used.items()}
+
+
+def _unused(taken: set):
+    for number in range(MAX_POSITION, 0, -1):
+        if number not in taken:
+            yield number
+    raise ValueError("A list with every number taken has no spare number to park on.")
 
 
 class ImportForm(forms.Form):

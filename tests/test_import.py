@@ -131,7 +131,7 @@ def test_preview_names_every_problem_by_row_and_column(country):
         (5, "text", "The text is empty."),
         (6, "themes", "No theme is called “Laws”."),
         (6, "themes", "No theme is called “Nowhere”."),
-        (9, "position", "The number must be a whole number from 1."),
+        (9, "position", "The number must be a whole number from 1 to 32767."),
         (4, "position", f"Number 1 of this list is already finding {Finding.objects.get().pk}."),
         (8, "position", "Number 5 of this list is already on row 7."),
     ]
@@ -186,6 +186,124 @@ def test_import_swaps_two_numbers_of_one_list(country):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.position, second.position) == (2, 1)
+
+
+def test_import_swaps_numbers_while_a_list_uses_its_highest_numbers(country):
+    session = make_session()
+    first, second = make_findings(session, country, count=2)
+    Finding.objects.create(
+        session=session, country=country, kind="success", position=32767, text="Last"
+    )
+    Finding.objects.create(
+        session=session, country=country, kind="success", position=32766, text="Last but one"
+    )
+    text = (
+        HEADER
+        + "\r\n"
+        + row(session, id=str(first.pk), position="2", text="Finding 1")
+        + row(session, id=str(second.pk), position="1", text="Finding 2")
+    )
+
+    importer.apply_import(importer.plan_import(text))
+
+    assert sorted(Finding.objects.values_list("position", "text")) == [
+        (1, "Finding 2"),
+        (2, "Finding 1"),
+        (32766, "Last but one"),
+        (32767, "Last"),
+    ]
+
+
+def test_import_moves_findings_to_the_highest_numbers_and_swaps_them(country):
+    session = make_session()
+    findings = make_findings(session, country, count=3)
+    text = HEADER + "\r\n"
+    for finding, position in zip(findings, ["32767", "32766", "31767"], strict=True):
+        text += row(session, id=str(finding.pk), position=position, text=finding.text)
+    importer.apply_import(importer.plan_import(text))
+    text = text.replace(",32767,", ",1,").replace(",32766,", ",32767,")
+
+    plan = importer.plan_import(text)
+    importer.apply_import(plan)
+
+    assert problems(plan) == []
+    assert list(Finding.objects.order_by("pk").values_list("position", flat=True)) == [
+        1,
+        32767,
+        31767,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (
+            {"id": "²"},
+            (2, "id", "The id must be a whole number up to 9223372036854775807, or empty."),
+        ),
+        (
+            {"id": str(2**63)},
+            (2, "id", "The id must be a whole number up to 9223372036854775807, or empty."),
+        ),
+        ({"position": "²"}, (2, "position", "The number must be a whole number from 1 to 32767.")),
+        (
+            {"position": "32768"},
+            (2, "position", "The number must be a whole number from 1 to 32767."),
+        ),
+        ({"position": "٣"}, (2, "position", "The number must be a whole number from 1 to 32767.")),
+    ],
+)
+def test_odd_numbers_are_problems_of_their_column(country, cells, expected):
+    session = make_session()
+    plan = importer.plan_import(HEADER + "\r\n" + row(session, **cells))
+    assert problems(plan) == [expected]
+
+
+def test_a_cell_longer_than_csv_default_limit_is_read(country):
+    session = make_session()
+    text = "Долгий текст, " * 12000  # 168,000 characters
+
+    plan = importer.plan_import(
+        HEADER + "\r\n" + row(session) + row(session, position="2", text=text)
+    )
+
+    assert problems(plan) == []
+    assert [len(r.finding.text) for r in plan.created] == [6, len(text)]
+
+
+def test_a_quotation_mark_never_closed_is_a_problem_of_its_row(country):
+    session = make_session()
+    text = HEADER + "\r\n" + row(session) + row(session, position="2").replace("A text", '"A text')
+    text += ("x" * 1000 + "\r\n") * 200  # the rest of the file, read into that one cell
+
+    plan = importer.plan_import(text)
+
+    assert problems(plan) == [
+        (
+            3,
+            "",
+            "This row cannot be read: a quotation mark is never closed, or a closing one is "
+            "followed by more text in the same cell.",
+        )
+    ]
+
+
+def test_a_nul_character_is_refused_when_the_file_is_read():
+    with pytest.raises(importer.ImportRefused, match="NUL character"):
+        importer.decode_upload((HEADER + "\r\n1,a\x00b").encode())
+
+
+def test_admin_preview_of_odd_input_lists_problems_not_an_error(board_client, country):
+    session = make_session()
+    text = HEADER + "\r\n" + row(session, id=str(2**64), position="²")
+
+    response = upload(board_client, text)
+
+    assert response.status_code == 200
+    assert [(p.row, p.column) for p in response.context["plan"].problems] == [
+        (2, "id"),
+        (2, "position"),
+    ]
 
 
 # --- the admin ---------------------------------------------------------------
