@@ -140,28 +140,34 @@ class FindingAdmin(VersionAdmin):
             raise PermissionDenied
         form, plan, digest = importer.ImportForm(), None, ""
         if request.method == "POST" and "confirm" in request.POST:
-            text = request.session.get(IMPORT_SESSION_KEY)
+            # Kept only for a preview that can be confirmed, and only until it is tried.
+            text = request.session.pop(IMPORT_SESSION_KEY, None)
             if text is None or _digest(text) != request.POST.get("digest"):
                 messages.error(request, gettext("Upload the file again: the preview has expired."))
                 return redirect("admin:findings_finding_import")
             plan = importer.plan_import(text)
             if plan.is_valid:
                 importer.apply_import(plan, user=request.user)
-                del request.session[IMPORT_SESSION_KEY]
                 messages.success(
                     request,
                     gettext("Imported: %(created)s created, %(changed)s changed.")
                     % {"created": len(plan.created), "changed": len(plan.changed)},
                 )
                 return redirect("admin:findings_finding_changelist")
-            digest = _digest(text)  # the database changed since the preview: show why
+            # The database changed since the preview: show why; the file must come again.
         elif request.method == "POST":
-            form = importer.ImportForm(request.POST, request.FILES)
+            request.session.pop(IMPORT_SESSION_KEY, None)  # a new file replaces the last preview
+            files = request.FILES  # parsed here: the upload handler may refuse the file
+            form = importer.ImportForm(
+                request.POST, files, upload_refused=getattr(request, "upload_refused", False)
+            )
             if form.is_valid():
                 text = form.cleaned_data["file"]
                 plan = importer.plan_import(text)
-                request.session[IMPORT_SESSION_KEY] = text
-                digest = _digest(text)
+                if plan.is_valid:
+                    # The session is read on every admin request: keep only what can be confirmed.
+                    request.session[IMPORT_SESSION_KEY] = text
+                    digest = _digest(text)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import reversion
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +50,20 @@ def whole_number(value: str, highest: int) -> int | None:
     return None
 
 
+def upload_limit() -> int:
+    """The most bytes of files one request may upload: ``I4C_MAX_UPLOAD_BYTES``, else MAX_BYTES.
+
+    ``i4c.uploads.SizeLimitedUploadHandler`` stops any upload past it.
+    """
+    return getattr(settings, "I4C_MAX_UPLOAD_BYTES", MAX_BYTES)
+
+
+def _too_large(limit: int) -> str:
+    return _("The file is larger than %(limit)s MB. Split it and import the parts one by one.") % {
+        "limit": limit // (1024 * 1024)
+    }
+
+
 class ImportRefused(Exception):
     """The file cannot be read at all; the message says why and what to do."""
 
@@ -56,10 +71,7 @@ class ImportRefused(Exception):
 def decode_upload(data: bytes) -> str:
     """The text of an uploaded CSV file, or ``ImportRefused``."""
     if len(data) > MAX_BYTES:
-        raise ImportRefused(
-            _("The file is larger than %(limit)s MB. Split it and import the parts one by one.")
-            % {"limit": MAX_BYTES // (1024 * 1024)}
-        )
+        raise ImportRefused(_too_large(MAX_BYTES))
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -488,21 +500,22 @@ def _unused(taken: set):
 class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, upload_refused: bool = False, **kwargs):
+        """``upload_refused``: the upload handler left the file out for its size."""
         super().__init__(*args, **kwargs)
+        self.upload_refused = upload_refused
+        self.fields["file"].required = not upload_refused
         self.fields["file"].help_text = _(
             "In the format of the export: UTF-8 (Excel: “CSV UTF-8”), at most %(limit)s MB."
         ) % {"limit": MAX_BYTES // (1024 * 1024)}
 
     def clean_file(self):
+        if self.upload_refused:
+            raise forms.ValidationError(_too_large(upload_limit()), code="too_large")
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             # Refused before reading it into memory.
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB. Split it and import the parts one by one.")
-                % {"limit": MAX_BYTES // (1024 * 1024)},
-                code="too_large",
-            )
+            raise forms.ValidationError(_too_large(MAX_BYTES), code="too_large")
         try:
             return decode_upload(upload.read())
         except ImportRefused as refusal:

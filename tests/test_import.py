@@ -5,6 +5,8 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reversion.models import Revision
@@ -12,6 +14,7 @@ from reversion.models import Revision
 from dialogues.enums import Status
 from dialogues.models import Country, Theme
 from findings import export, importer
+from findings.admin import IMPORT_SESSION_KEY
 from findings.enums import Kind
 from findings.models import Finding
 
@@ -524,3 +527,112 @@ def test_import_link_is_shown_only_to_those_who_may_import(client, django_user_m
     assert "Export these findings as CSV" in changelist
     assert 'href="/admin/findings/finding/import/"' not in changelist
     assert client.get("/admin/findings/finding/import/").status_code == 403
+
+
+# --- what the import keeps, and how much it takes ------------------------------
+
+
+def test_preview_with_problems_keeps_nothing_in_the_session(board_client, country):
+    session = make_session()
+
+    upload(board_client, HEADER + "\r\n" + row(session))
+    assert IMPORT_SESSION_KEY in board_client.session
+    upload(board_client, HEADER + "\r\n" + row(session, kind="barrier"))
+
+    # The earlier file's preview is replaced, and the new one cannot be confirmed.
+    assert IMPORT_SESSION_KEY not in board_client.session
+
+
+def test_confirmed_import_leaves_nothing_in_the_session(board_client, country):
+    preview = upload(board_client, HEADER + "\r\n" + row(make_session()))
+    assert preview.context["digest"]
+
+    board_client.post(
+        "/admin/findings/finding/import/", {"confirm": "1", "digest": preview.context["digest"]}
+    )
+
+    assert Finding.objects.count() == 1
+    assert IMPORT_SESSION_KEY not in board_client.session
+
+
+def test_confirming_with_another_files_digest_is_refused(board_client, country):
+    upload(board_client, HEADER + "\r\n" + row(make_session()))
+
+    response = board_client.post(
+        "/admin/findings/finding/import/", {"confirm": "1", "digest": "0" * 64}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Upload the file again: the preview has expired."
+    ]
+    assert Finding.objects.count() == 0
+
+
+@pytest.fixture
+def stored_bytes(monkeypatch):
+    """What Django's handlers were given to store, in memory or in a temporary file."""
+    stored = {"memory": 0, "disk": 0, "temporary files": 0}
+
+    def counting(handler_class, where):
+        receive = handler_class.receive_data_chunk
+
+        def receive_data_chunk(self, raw_data, start):
+            if where == "memory" and not self.activated:
+                return receive(self, raw_data, start)
+            stored[where] += len(raw_data)
+            return receive(self, raw_data, start)
+
+        monkeypatch.setattr(handler_class, "receive_data_chunk", receive_data_chunk)
+
+    counting(MemoryFileUploadHandler, "memory")
+    counting(TemporaryFileUploadHandler, "disk")
+    new_file = TemporaryFileUploadHandler.new_file
+
+    def counting_new_file(self, *args, **kwargs):
+        stored["temporary files"] += 1
+        return new_file(self, *args, **kwargs)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "new_file", counting_new_file)
+    return stored
+
+
+TOO_LARGE = "The file is larger than 1 MB. Split it and import the parts one by one."
+
+
+# Files over 64 KiB go to a temporary file.
+@override_settings(I4C_MAX_UPLOAD_BYTES=1024 * 1024, FILE_UPLOAD_MAX_MEMORY_SIZE=64 * 1024)
+def test_upload_over_the_limit_is_refused_before_anything_is_stored(board_client, stored_bytes):
+
+    response = board_client.post(
+        "/admin/findings/finding/import/",
+        {"file": SimpleUploadedFile("big.csv", b"x" * (3 * 1024 * 1024))},
+    )
+
+    assert response.context["form"].errors["file"] == [TOO_LARGE]
+    assert stored_bytes == {"memory": 0, "disk": 0, "temporary files": 0}
+
+
+@override_settings(I4C_MAX_UPLOAD_BYTES=1024 * 1024, FILE_UPLOAD_MAX_MEMORY_SIZE=64 * 1024)
+def test_upload_just_over_the_limit_is_stopped_at_the_limit(board_client, stored_bytes):
+    # Within the room the handler leaves for the form's other fields: the
+    # declared length lets it start, the count of bytes stops it.
+
+    response = board_client.post(
+        "/admin/findings/finding/import/",
+        {"file": SimpleUploadedFile("big.csv", b"x" * (1024 * 1024 + 1000))},
+    )
+
+    assert response.context["form"].errors["file"] == [TOO_LARGE]
+    assert stored_bytes["memory"] == 0
+    assert 0 < stored_bytes["disk"] <= 1024 * 1024
+
+
+@override_settings(I4C_MAX_UPLOAD_BYTES=1024 * 1024)
+def test_upload_at_the_limit_is_read(board_client, country):
+    text = HEADER + "\r\n" + row(make_session(), text="x" * (1024 * 1024 - 200))
+    assert len(("\ufeff" + text).encode()) <= 1024 * 1024
+
+    response = upload(board_client, text)
+
+    assert response.context["form"].errors == {}
+    assert [len(r.finding.text) for r in response.context["plan"].created] == [1024 * 1024 - 200]
