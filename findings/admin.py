@@ -2,12 +2,13 @@ import hashlib
 from functools import partial
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -91,57 +92,82 @@ class FindingAdmin(VersionAdmin):
             *super().get_urls(),
         ]
 
-    def _csv(self, request, findings, what: str):
+    def has_import_permission(self, request) -> bool:
+        """An import adds findings and changes others: it needs both permissions."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        context = {
+            "has_import_permission": self.has_import_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def _csv(self, request, findings, parts: list[str]):
         # The changelist's queryset may be DISTINCT (theme filter): select by id instead.
         return export.csv_response(
             Finding.objects.filter(pk__in=findings.values("pk")),
             request=request,
-            filename=f"findings-{what}-{timezone.localdate().isoformat()}.csv",
+            filename=export.filename_of(parts),
             with_status=True,
         )
 
     @admin.action(description=_("Export selected findings as CSV"), permissions=["view"])
     def export_selected(self, request, queryset):
-        return self._csv(request, queryset, "selected")
+        return self._csv(request, queryset, ["selected"])
 
     def export_view(self, request):
         """The changelist's current filters and search as CSV, drafts included."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
-        filtered = len(changelist.get_filters_params()) > 0 or bool(changelist.query)
-        return self._csv(
-            request, changelist.get_queryset(request), "filtered" if filtered else "all"
-        )
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # The changelist itself redirects to "?e=1"; a download answers plainly.
+            return HttpResponseBadRequest(
+                gettext("These filters are not valid. Open the findings list and choose again.")
+                + "\n",
+                content_type="text/plain; charset=utf-8",
+            )
+        parts = export.filter_parts(changelist.get_filters_params())
+        if changelist.query:
+            parts.append(f"q-{changelist.query}")
+        return self._csv(request, changelist.get_queryset(request), parts)
 
     def import_view(self, request):
         """Upload, preview every change and problem, then confirm: all rows or none."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not self.has_import_permission(request):
             raise PermissionDenied
         form, plan, digest = importer.ImportForm(), None, ""
         if request.method == "POST" and "confirm" in request.POST:
-            text = request.session.get(IMPORT_SESSION_KEY)
+            # Kept only for a preview that can be confirmed, and only until it is tried.
+            text = request.session.pop(IMPORT_SESSION_KEY, None)
             if text is None or _digest(text) != request.POST.get("digest"):
                 messages.error(request, gettext("Upload the file again: the preview has expired."))
                 return redirect("admin:findings_finding_import")
             plan = importer.plan_import(text)
             if plan.is_valid:
                 importer.apply_import(plan, user=request.user)
-                del request.session[IMPORT_SESSION_KEY]
                 messages.success(
                     request,
                     gettext("Imported: %(created)s created, %(changed)s changed.")
                     % {"created": len(plan.created), "changed": len(plan.changed)},
                 )
                 return redirect("admin:findings_finding_changelist")
-            digest = _digest(text)  # the database changed since the preview: show why
+            # The database changed since the preview: show why; the file must come again.
         elif request.method == "POST":
-            form = importer.ImportForm(request.POST, request.FILES)
+            request.session.pop(IMPORT_SESSION_KEY, None)  # a new file replaces the last preview
+            files = request.FILES  # parsed here: the upload handler may refuse the file
+            form = importer.ImportForm(
+                request.POST, files, upload_refused=getattr(request, "upload_refused", False)
+            )
             if form.is_valid():
                 text = form.cleaned_data["file"]
                 plan = importer.plan_import(text)
-                request.session[IMPORT_SESSION_KEY] = text
-                digest = _digest(text)
+                if plan.is_valid:
+                    # The session is read on every admin request: keep only what can be confirmed.
+                    request.session[IMPORT_SESSION_KEY] = text
+                    digest = _digest(text)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -33,7 +33,7 @@ from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .filters import FindingFilter
 from .models import Finding
@@ -402,20 +402,38 @@ def filtered_findings(params):
     return findings
 
 
+def filename_of(parts, *, prefix: str = "findings") -> str:
+    """``findings-<parts>-<today>.csv`` (``all`` without parts), ASCII so every browser keeps it."""
+    slugs = [slug for part in parts if (slug := slugify(part))] or ["all"]
+    return "-".join([prefix, *slugs])[:150] + "-" + timezone.localdate().isoformat() + ".csv"
+
+
 def export_filename(params, *, prefix: str = "findings") -> str:
-    """``findings-<what was selected>-<today>.csv``, in ASCII so every browser keeps it."""
-    parts = [prefix]
+    """The public export's file name: the values of its filters."""
+    parts = []
     for name in FILTER_PARAMS:
         value = params.get(name, "").strip()
         if value:
-            parts.append(slugify(f"{name}-{value}" if name in ("session", "q") else value))
-    if len(parts) == 1:
-        parts.append("all")
-    parts.append(timezone.localdate().isoformat())
-    return "-".join(part for part in parts if part)[:150] + ".csv"
+            parts.append(f"{name}-{value}" if name in ("session", "q") else value)
+    return filename_of(parts, prefix=prefix)
 
 
-@require_GET
+# The admin's filter parameters name a field through its lookups: "country__id__exact".
+_LOOKUP_SUFFIXES = ("__exact", "__id", "__pk")
+
+
+def filter_parts(params) -> list[str]:
+    """The admin changelist's filters as parts: ``country__id__exact=1`` is ``country-1``."""
+    parts = []
+    for name, values in params.items():
+        for suffix in _LOOKUP_SUFFIXES * 2:
+            name = name.removesuffix(suffix)
+        values = values if isinstance(values, list) else [values]
+        parts.append("-".join([name.replace("__", "-"), *map(str, values)]))
+    return parts
+
+
+@require_safe
 def export_findings(request):
     """``/findings/export.csv``: what ``/findings/`` shows, as CSV, for everyone."""
     try:

@@ -17,10 +17,12 @@ not read back.
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 import reversion
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,9 +36,33 @@ from .export import HEADER, STATUS_COLUMN, restore
 from .models import Finding
 
 MAX_BYTES = 10 * 1024 * 1024
-# A smallint column: the highest number a list may use, and the spare numbers
-# moved findings wait on while the others change places.
+# A smallint column: the highest number a list may use.
 MAX_POSITION = 32767
+# A bigint column: the highest id a finding can have.
+MAX_ID = 2**63 - 1
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+_DIGITS = re.compile(r"[0-9]{1,30}")
+
+
+def whole_number(value: str, highest: int) -> int | None:
+    """``value`` as a number from 0 to ``highest``, or None when it is not one."""
+    if _DIGITS.fullmatch(value) and int(value) <= highest:
+        return int(value)
+    return None
+
+
+def upload_limit() -> int:
+    """The most bytes of files one request may upload: ``I4C_MAX_UPLOAD_BYTES``, else MAX_BYTES.
+
+    ``i4c.uploads.SizeLimitedUploadHandler`` stops any upload past it.
+    """
+    return getattr(settings, "I4C_MAX_UPLOAD_BYTES", MAX_BYTES)
+
+
+def _too_large(limit: int) -> str:
+    return _("The file is larger than %(limit)s MB. Split it and import the parts one by one.") % {
+        "limit": limit // (1024 * 1024)
+    }
 
 
 class ImportRefused(Exception):
@@ -46,16 +72,23 @@ class ImportRefused(Exception):
 def decode_upload(data: bytes) -> str:
     """The text of an uploaded CSV file, or ``ImportRefused``."""
     if len(data) > MAX_BYTES:
-        raise ImportRefused(
-            _("The file is larger than %(limit)s MB. Split it and import the parts one by one.")
-            % {"limit": MAX_BYTES // (1024 * 1024)}
-        )
+        raise ImportRefused(_too_large(MAX_BYTES))
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if "\x00" in text:
+            # Text columns cannot hold it (PostgreSQL refuses it): say so before the preview.
+            raise ImportRefused(
+                _(
+                    "This file contains a NUL character (code 0), which is not text. In Excel, "
+                    "choose Save As, then “CSV UTF-8 (Comma delimited)”, and upload that file."
+                )
+            )
+        return text
     if _looks_like_windows_1251(data):
         raise ImportRefused(
             _(
@@ -112,6 +145,28 @@ class ImportPlan:
         self.problems.append(Problem(row, column, message))
 
 
+def _read_rows(plan, reader):
+    """(row number, cells) for every row; a row csv cannot read ends the file with a problem."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            plan.problem(
+                number,
+                "",
+                _(
+                    "This row cannot be read: a quotation mark is never closed, or a closing "
+                    "one is followed by more text in the same cell."
+                ),
+            )
+            return
+        yield number, cells
+
+
 def _delimiter(text: str) -> str:
     """Excel in Russian saves CSV with semicolons: read whichever the header uses."""
     first = text.partition("\n")[0]
@@ -124,10 +179,18 @@ def plan_import(text: str) -> ImportPlan:
     A fixed number of queries whatever the number of rows.
     """
     plan = ImportPlan()
+    # A cell may be as long as the file: csv's default limit (128 KiB) would raise.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    # Strict: a quotation mark left open is reported, not read as the rest of the file.
     reader = csv.reader(
-        io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=_delimiter(text)
+        io.StringIO(text.removeprefix("\ufeff"), newline=""),
+        delimiter=_delimiter(text),
+        strict=True,
     )
-    header = [cell.strip() for cell in next(reader, [])]
+    lines = _read_rows(plan, reader)
+    header = [cell.strip() for cell in next(lines, (1, []))[1]]
+    if plan.problems:
+        return plan
     if header not in (HEADER, [*HEADER, STATUS_COLUMN]):
         plan.problem(
             1,
@@ -136,7 +199,7 @@ def plan_import(text: str) -> ImportPlan:
         )
         return plan
     records = []
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in lines:
         if not any(cell.strip() for cell in cells):
             continue  # spreadsheets leave empty rows at the end
         if len(cells) != len(header):
@@ -189,7 +252,7 @@ class _Lookups:
         themes = list(Theme.objects.all())
         self.themes = {theme.name.casefold(): theme for theme in themes}
         self.themes.update((theme.slug, theme) for theme in themes)
-        ids = {int(cells["id"]) for _n, cells in records if cells["id"].strip().isdigit()}
+        ids = {whole_number(cells["id"].strip(), MAX_ID) for _n, cells in records} - {None}
         self.existing = {
             finding.pk: finding
             for finding in Finding.objects.filter(pk__in=ids).prefetch_related("themes")
@@ -202,17 +265,22 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
     finding, note = None, ""
     raw_id = cells["id"].strip()
     if raw_id:
-        if not raw_id.isdigit():
-            plan.problem(number, "id", _("The id must be a whole number or empty."))
-        elif int(raw_id) in context.seen_ids:
+        pk = whole_number(raw_id, MAX_ID)
+        if pk is None:
             plan.problem(
                 number,
                 "id",
-                _("Row %(row)s already has this id.") % {"row": context.seen_ids[int(raw_id)]},
+                _("The id must be a whole number up to %(max)s, or empty.") % {"max": MAX_ID},
+            )
+        elif pk in context.seen_ids:
+            plan.problem(
+                number,
+                "id",
+                _("Row %(row)s already has this id.") % {"row": context.seen_ids[pk]},
             )
         else:
-            context.seen_ids[int(raw_id)] = number
-            finding = context.existing.get(int(raw_id))
+            context.seen_ids[pk] = number
+            finding = context.existing.get(pk)
             if finding is None:
                 note = _("No finding has id %(id)s here: it will be created with a new id.") % {
                     "id": raw_id
@@ -252,9 +320,14 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
             _("The kind must be “success” or “problem”, not “%(kind)s”.") % {"kind": kind},
         )
 
-    position = cells["position"].strip()
-    if position and not (position.isdigit() and 1 <= int(position) < MAX_POSITION - 1000):
-        plan.problem(number, "position", _("The number must be a whole number from 1."))
+    raw_position = cells["position"].strip()
+    position = whole_number(raw_position, MAX_POSITION) if raw_position else None
+    if raw_position and not position:
+        plan.problem(
+            number,
+            "position",
+            _("The number must be a whole number from 1 to %(max)s.") % {"max": MAX_POSITION},
+        )
 
     text = cells["text"]
     if not text.strip():
@@ -276,7 +349,7 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
         session=session,
         country=country,
         kind=kind,
-        position=int(position) if position else None,
+        position=position,
         text=text,
     )
     if finding is None:
@@ -339,6 +412,12 @@ def _number_rows(plan, rows, context):
         if finding.position is None:
             list_key = (finding.session_id, finding.country_id, finding.kind)
             finding.position = last[list_key] = last.get(list_key, 0) + 1
+            if finding.position > MAX_POSITION:
+                plan.problem(
+                    row.number,
+                    "position",
+                    _("This list has no number left after %(max)s.") % {"max": MAX_POSITION},
+                )
 
 
 def apply_import(plan: ImportPlan, *, user=None) -> list:
@@ -366,18 +445,10 @@ def apply_import(plan: ImportPlan, *, user=None) -> list:
         # The unique numbers are checked row by row: park the moving findings on
         # spare numbers of their old lists first, so two findings can swap places.
         final = [finding.position for finding in moved]
-        parked = []
-        for spare, finding in enumerate(moved):
-            session_id, country_id, kind, _position = finding.old_list
-            parked.append(
-                Finding(
-                    pk=finding.pk,
-                    session_id=session_id,
-                    country_id=country_id,
-                    kind=kind,
-                    position=MAX_POSITION - spare,
-                )
-            )
+        spares = _spare_numbers(moved)
+        parked = [
+            Finding(pk=finding.pk, position=next(spares[finding.old_list[:3]])) for finding in moved
+        ]
         Finding.objects.bulk_update(parked, ["position"])
         for finding, position in zip(moved, final, strict=True):
             finding.position = position
@@ -401,24 +472,53 @@ def apply_import(plan: ImportPlan, *, user=None) -> list:
     return created
 
 
+def _spare_numbers(moved) -> dict:
+    """For each list a moved finding leaves, the numbers it can wait on, highest first.
+
+    A spare number is used by no finding of the list now and by none once the
+    import is done, so neither parking nor the final numbers can meet a parked
+    finding. One query.
+    """
+    lists = {finding.old_list[:3] for finding in moved}
+    used = {key: set() for key in lists}
+    for *key, position in Finding.objects.filter(
+        session_id__in={session_id for session_id, _country, _kind in lists}
+    ).values_list("session_id", "country_id", "kind", "position"):
+        if tuple(key) in used:
+            used[tuple(key)].add(position)
+    for finding in moved:
+        key = (finding.session_id, finding.country_id, finding.kind)
+        if key in used:
+            used[key].add(finding.position)
+    return {key: _unused(taken) for key, taken in used.items()}
+
+
+def _unused(taken: set):
+    for number in range(MAX_POSITION, 0, -1):
+        if number not in taken:
+            yield number
+    raise ValueError("A list with every number taken has no spare number to park on.")
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, upload_refused: bool = False, **kwargs):
+        """``upload_refused``: the upload handler left the file out for its size."""
         super().__init__(*args, **kwargs)
+        self.upload_refused = upload_refused
+        self.fields["file"].required = not upload_refused
         self.fields["file"].help_text = _(
             "In the format of the export: UTF-8 (Excel: “CSV UTF-8”), at most %(limit)s MB."
         ) % {"limit": MAX_BYTES // (1024 * 1024)}
 
     def clean_file(self):
+        if self.upload_refused:
+            raise forms.ValidationError(_too_large(upload_limit()), code="too_large")
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             # Refused before reading it into memory.
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB. Split it and import the parts one by one.")
-                % {"limit": MAX_BYTES // (1024 * 1024)},
-                code="too_large",
-            )
+            raise forms.ValidationError(_too_large(MAX_BYTES), code="too_large")
         try:
             return decode_upload(upload.read())
         except ImportRefused as refusal:

@@ -265,3 +265,14 @@ def test_export_refuses_a_filter_that_is_not_valid(client):
     assert response.content.decode() == (
         "Kind: Select a valid choice. maybe is not one of the available choices.\n"
     )
+
+
+def test_export_answers_head_with_the_headers_of_the_file(client):
+    """Link checkers and download managers ask with HEAD first."""
+    response = client.head("/findings/export.csv?kind=problem")
+    today = datetime.date.today().isoformat()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="findings-problem-{today}.csv"'
+    )

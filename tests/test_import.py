@@ -1,9 +1,12 @@
 import csv
+import datetime
 import io
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reversion.models import Revision
@@ -11,6 +14,7 @@ from reversion.models import Revision
 from dialogues.enums import Status
 from dialogues.models import Country, Theme
 from findings import export, importer
+from findings.admin import IMPORT_SESSION_KEY
 from findings.enums import Kind
 from findings.models import Finding
 
@@ -130,7 +134,7 @@ def test_preview_names_every_problem_by_row_and_column(country):
         (5, "text", "The text is empty."),
         (6, "themes", "No theme is called “Laws”."),
         (6, "themes", "No theme is called “Nowhere”."),
-        (9, "position", "The number must be a whole number from 1."),
+        (9, "position", "The number must be a whole number from 1 to 32767."),
         (4, "position", f"Number 1 of this list is already finding {Finding.objects.get().pk}."),
         (8, "position", "Number 5 of this list is already on row 7."),
     ]
@@ -187,6 +191,124 @@ def test_import_swaps_two_numbers_of_one_list(country):
     assert (first.position, second.position) == (2, 1)
 
 
+def test_import_swaps_numbers_while_a_list_uses_its_highest_numbers(country):
+    session = make_session()
+    first, second = make_findings(session, country, count=2)
+    Finding.objects.create(
+        session=session, country=country, kind="success", position=32767, text="Last"
+    )
+    Finding.objects.create(
+        session=session, country=country, kind="success", position=32766, text="Last but one"
+    )
+    text = (
+        HEADER
+        + "\r\n"
+        + row(session, id=str(first.pk), position="2", text="Finding 1")
+        + row(session, id=str(second.pk), position="1", text="Finding 2")
+    )
+
+    importer.apply_import(importer.plan_import(text))
+
+    assert sorted(Finding.objects.values_list("position", "text")) == [
+        (1, "Finding 2"),
+        (2, "Finding 1"),
+        (32766, "Last but one"),
+        (32767, "Last"),
+    ]
+
+
+def test_import_moves_findings_to_the_highest_numbers_and_swaps_them(country):
+    session = make_session()
+    findings = make_findings(session, country, count=3)
+    text = HEADER + "\r\n"
+    for finding, position in zip(findings, ["32767", "32766", "31767"], strict=True):
+        text += row(session, id=str(finding.pk), position=position, text=finding.text)
+    importer.apply_import(importer.plan_import(text))
+    text = text.replace(",32767,", ",1,").replace(",32766,", ",32767,")
+
+    plan = importer.plan_import(text)
+    importer.apply_import(plan)
+
+    assert problems(plan) == []
+    assert list(Finding.objects.order_by("pk").values_list("position", flat=True)) == [
+        1,
+        32767,
+        31767,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (
+            {"id": "²"},
+            (2, "id", "The id must be a whole number up to 9223372036854775807, or empty."),
+        ),
+        (
+            {"id": str(2**63)},
+            (2, "id", "The id must be a whole number up to 9223372036854775807, or empty."),
+        ),
+        ({"position": "²"}, (2, "position", "The number must be a whole number from 1 to 32767.")),
+        (
+            {"position": "32768"},
+            (2, "position", "The number must be a whole number from 1 to 32767."),
+        ),
+        ({"position": "٣"}, (2, "position", "The number must be a whole number from 1 to 32767.")),
+    ],
+)
+def test_odd_numbers_are_problems_of_their_column(country, cells, expected):
+    session = make_session()
+    plan = importer.plan_import(HEADER + "\r\n" + row(session, **cells))
+    assert problems(plan) == [expected]
+
+
+def test_a_cell_longer_than_csv_default_limit_is_read(country):
+    session = make_session()
+    text = "Долгий текст, " * 12000  # 168,000 characters
+
+    plan = importer.plan_import(
+        HEADER + "\r\n" + row(session) + row(session, position="2", text=text)
+    )
+
+    assert problems(plan) == []
+    assert [len(r.finding.text) for r in plan.created] == [6, len(text)]
+
+
+def test_a_quotation_mark_never_closed_is_a_problem_of_its_row(country):
+    session = make_session()
+    text = HEADER + "\r\n" + row(session) + row(session, position="2").replace("A text", '"A text')
+    text += ("x" * 1000 + "\r\n") * 200  # the rest of the file, read into that one cell
+
+    plan = importer.plan_import(text)
+
+    assert problems(plan) == [
+        (
+            3,
+            "",
+            "This row cannot be read: a quotation mark is never closed, or a closing one is "
+            "followed by more text in the same cell.",
+        )
+    ]
+
+
+def test_a_nul_character_is_refused_when_the_file_is_read():
+    with pytest.raises(importer.ImportRefused, match="NUL character"):
+        importer.decode_upload((HEADER + "\r\n1,a\x00b").encode())
+
+
+def test_admin_preview_of_odd_input_lists_problems_not_an_error(board_client, country):
+    session = make_session()
+    text = HEADER + "\r\n" + row(session, id=str(2**64), position="²")
+
+    response = upload(board_client, text)
+
+    assert response.status_code == 200
+    assert [(p.row, p.column) for p in response.context["plan"].problems] == [
+        (2, "id"),
+        (2, "position"),
+    ]
+
+
 # --- the admin ---------------------------------------------------------------
 
 
@@ -234,7 +356,10 @@ def test_admin_import_with_a_problem_imports_nothing(board_client, country):
         (3, "kind", "The kind must be “success” or “problem”, not “”.")
     ]
     assert b'name="confirm"' not in preview.content
-    board_client.post("/admin/findings/finding/import/", {"confirm": "1", "digest": "x"})
+    # Confirming that very file anyway (a crafted form) still writes nothing.
+    board_client.post(
+        "/admin/findings/finding/import/", {"confirm": "1", "digest": preview.context["digest"]}
+    )
     assert Finding.objects.count() == 0
 
 
@@ -263,7 +388,6 @@ def test_admin_exports_selection_and_filters_with_drafts_and_status(board_client
     )
     rows = list(csv.reader(io.StringIO(b"".join(filtered.streaming_content).decode("utf-8-sig"))))
     assert [(r[0], r[-1]) for r in rows[1:]] == [(str(draft.pk), "draft")]
-    assert "findings-filtered-" in filtered["Content-Disposition"]
 
     everything = board_client.get("/admin/findings/finding/export.csv")
     rows = list(csv.reader(io.StringIO(b"".join(everything.streaming_content).decode("utf-8-sig"))))
@@ -364,3 +488,151 @@ def test_admin_import_is_403_without_the_add_and_change_permissions(client, djan
     sign_in_with_second_factor(client, viewer)
     assert client.get("/admin/findings/finding/import/").status_code == 403
     assert client.get("/admin/findings/finding/export.csv").status_code == 200
+
+
+def test_admin_export_file_is_named_after_the_changelist_filters(board_client, country):
+    today = datetime.date.today().isoformat()
+
+    filtered = board_client.get(
+        f"/admin/findings/finding/export.csv?kind__exact=problem&country__id__exact={country.pk}"
+        "&q=Законы law"
+    )
+    everything = board_client.get("/admin/findings/finding/export.csv")
+
+    assert filtered["Content-Disposition"] == (
+        f'attachment; filename="findings-kind-problem-country-{country.pk}-q-law-{today}.csv"'
+    )
+    assert everything["Content-Disposition"] == f'attachment; filename="findings-all-{today}.csv"'
+
+
+@pytest.mark.parametrize("query", ["country__id__exact=abc", "no_such_field=1"])
+def test_admin_export_with_a_bad_filter_is_refused_with_a_message(board_client, query):
+    response = board_client.get(f"/admin/findings/finding/export.csv?{query}")
+
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "These filters are not valid. Open the findings list and choose again.\n"
+    )
+
+
+def test_import_link_is_shown_only_to_those_who_may_import(client, django_user_model):
+    adder = django_user_model.objects.create_user("adder", is_staff=True)
+    adder.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_finding", "add_finding"])
+    )
+    sign_in_with_second_factor(client, adder)
+
+    changelist = client.get("/admin/findings/finding/").content.decode()
+
+    assert "Export these findings as CSV" in changelist
+    assert 'href="/admin/findings/finding/import/"' not in changelist
+    assert client.get("/admin/findings/finding/import/").status_code == 403
+
+
+# --- what the import keeps, and how much it takes ------------------------------
+
+
+def test_preview_with_problems_keeps_nothing_in_the_session(board_client, country):
+    session = make_session()
+
+    upload(board_client, HEADER + "\r\n" + row(session))
+    assert IMPORT_SESSION_KEY in board_client.session
+    upload(board_client, HEADER + "\r\n" + row(session, kind="barrier"))
+
+    # The earlier file's preview is replaced, and the new one cannot be confirmed.
+    assert IMPORT_SESSION_KEY not in board_client.session
+
+
+def test_confirmed_import_leaves_nothing_in_the_session(board_client, country):
+    preview = upload(board_client, HEADER + "\r\n" + row(make_session()))
+    assert preview.context["digest"]
+
+    board_client.post(
+        "/admin/findings/finding/import/", {"confirm": "1", "digest": preview.context["digest"]}
+    )
+
+    assert Finding.objects.count() == 1
+    assert IMPORT_SESSION_KEY not in board_client.session
+
+
+def test_confirming_with_another_files_digest_is_refused(board_client, country):
+    upload(board_client, HEADER + "\r\n" + row(make_session()))
+
+    response = board_client.post(
+        "/admin/findings/finding/import/", {"confirm": "1", "digest": "0" * 64}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Upload the file again: the preview has expired."
+    ]
+    assert Finding.objects.count() == 0
+
+
+@pytest.fixture
+def stored_bytes(monkeypatch):
+    """What Django's handlers were given to store, in memory or in a temporary file."""
+    stored = {"memory": 0, "disk": 0, "temporary files": 0}
+
+    def counting(handler_class, where):
+        receive = handler_class.receive_data_chunk
+
+        def receive_data_chunk(self, raw_data, start):
+            if where == "memory" and not self.activated:
+                return receive(self, raw_data, start)
+            stored[where] += len(raw_data)
+            return receive(self, raw_data, start)
+
+        monkeypatch.setattr(handler_class, "receive_data_chunk", receive_data_chunk)
+
+    counting(MemoryFileUploadHandler, "memory")
+    counting(TemporaryFileUploadHandler, "disk")
+    new_file = TemporaryFileUploadHandler.new_file
+
+    def counting_new_file(self, *args, **kwargs):
+        stored["temporary files"] += 1
+        return new_file(self, *args, **kwargs)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "new_file", counting_new_file)
+    return stored
+
+
+TOO_LARGE = "The file is larger than 1 MB. Split it and import the parts one by one."
+
+
+# Files over 64 KiB go to a temporary file.
+@override_settings(I4C_MAX_UPLOAD_BYTES=1024 * 1024, FILE_UPLOAD_MAX_MEMORY_SIZE=64 * 1024)
+def test_upload_over_the_limit_is_refused_before_anything_is_stored(board_client, stored_bytes):
+
+    response = board_client.post(
+        "/admin/findings/finding/import/",
+        {"file": SimpleUploadedFile("big.csv", b"x" * (3 * 1024 * 1024))},
+    )
+
+    assert response.context["form"].errors["file"] == [TOO_LARGE]
+    assert stored_bytes == {"memory": 0, "disk": 0, "temporary files": 0}
+
+
+@override_settings(I4C_MAX_UPLOAD_BYTES=1024 * 1024, FILE_UPLOAD_MAX_MEMORY_SIZE=64 * 1024)
+def test_upload_just_over_the_limit_is_stopped_at_the_limit(board_client, stored_bytes):
+    # Within the room the handler leaves for the form's other fields: the
+    # declared length lets it start, the count of bytes stops it.
+
+    response = board_client.post(
+        "/admin/findings/finding/import/",
+        {"file": SimpleUploadedFile("big.csv", b"x" * (1024 * 1024 + 1000))},
+    )
+
+    assert response.context["form"].errors["file"] == [TOO_LARGE]
+    assert stored_bytes["memory"] == 0
+    assert 0 < stored_bytes["disk"] <= 1024 * 1024
+
+
+@override_settings(I4C_MAX_UPLOAD_BYTES=1024 * 1024)
+def test_upload_at_the_limit_is_read(board_client, country):
+    text = HEADER + "\r\n" + row(make_session(), text="x" * (1024 * 1024 - 200))
+    assert len(("\ufeff" + text).encode()) <= 1024 * 1024
+
+    response = upload(board_client, text)
+
+    assert response.context["form"].errors == {}
+    assert [len(r.finding.text) for r in response.context["plan"].created] == [1024 * 1024 - 200]
