@@ -1,4 +1,9 @@
-"""ASGI entry point."""
+"""ASGI entry point.
+
+Serve the app over WSGI (``gunicorn i4c.wsgi``, as ``make serve`` does): under ASGI,
+Django collects a synchronous streamed response such as the CSV export in memory
+before sending it.
+"""
 
 import os
 
