@@ -4,6 +4,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -26,6 +27,26 @@ from .models import Finding
 IMPORT_SESSION_KEY = "findings_import"
 
 
+class NumberTakenMeanwhileMixin:
+    """Numbers are checked when the form is read; another Board member may take one
+    before this one is saved. The database refuses the second (a unique constraint):
+    say so, with nothing saved, instead of an error page."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            self.message_user(
+                request,
+                gettext(
+                    "Someone else saved a finding with the same number in the same list at "
+                    "the same moment, so nothing was saved. Check the numbers and save again."
+                ),
+                messages.ERROR,
+            )
+            return redirect(request.get_full_path())
+
+
 class FindingInline(admin.TabularInline):
     model = Finding
     form = FindingInlineForm
@@ -39,7 +60,7 @@ class FindingInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(SessionAdminBase):
+class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
     inlines = [FindingInline]
     list_display = [*SessionAdminBase.list_display, "finding_count"]
 
@@ -58,7 +79,7 @@ class SessionAdmin(SessionAdminBase):
 
 
 @admin.register(Finding)
-class FindingAdmin(VersionAdmin):
+class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
     form = FindingForm
     list_display = ["short_text", "country", "kind", "position", "session", "dialogue"]
     list_filter = ["session__dialogue", "country", "kind", "themes"]

@@ -337,3 +337,41 @@ def test_dialogue_list_shows_the_date_in_the_sites_time_zone(board_client):
     response = board_client.get(changelist(Dialogue))
     assert "Sept. 20, 2024" in response.text
     assert "Sept. 19, 2024" not in response.text
+
+
+@pytest.fixture
+def a_colleague_takes_the_number_first():
+    """Another Board member saves number 1 of the same list just before this save."""
+    from django.db.models.signals import pre_save
+
+    def take(sender, instance, **kwargs):
+        if instance.pk is None and instance.text != "Theirs":
+            Finding.objects.create(
+                session_id=instance.session_id,
+                country_id=instance.country_id,
+                kind=instance.kind,
+                position=instance.position,
+                text="Theirs",
+            )
+
+    pre_save.connect(take, sender=Finding)
+    yield
+    pre_save.disconnect(take, sender=Finding)
+
+
+def test_a_number_taken_meanwhile_is_explained_and_nothing_is_saved(
+    board_client, country, a_colleague_takes_the_number_first
+):
+    session = make_session()
+    rows = [{"country": country.pk, "kind": Kind.SUCCESS, "position": "", "text": "Mine"}]
+    url = reverse("admin:dialogues_session_change", args=[session.pk])
+    response = board_client.post(url, session_post_data(session, rows), follow=True)
+    assert "Someone else saved a finding with the same number" in response.text
+    assert not Finding.objects.filter(text="Mine").exists()
+    response = board_client.post(
+        reverse("admin:findings_finding_add"),
+        {"session": session.pk, "country": country.pk, "kind": Kind.PROBLEM, "text": "Mine"},
+        follow=True,
+    )
+    assert "Someone else saved a finding with the same number" in response.text
+    assert not Finding.objects.filter(text="Mine").exists()
