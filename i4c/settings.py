@@ -174,7 +174,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # When PostgreSQL is down or unreachable, fail within seconds (the visitor
     # gets the 503 page, i4c/views.py) instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+        "connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
     )
 
 # The cache: Redis when REDIS_URL is set (shared by every worker and server),
@@ -199,7 +199,7 @@ else:
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_VERSION_IN_CACHE = bool(REDIS_URL)
 # Seconds a public page stays cached for anonymous readers; 0 turns the cache off.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user name or address before the password is checked.
@@ -331,6 +331,9 @@ AXES_CLIENT_IP_CALLABLE = "i4c.admin.client_address"
 I4C_CLIENT_IP_HEADER = os.environ.get("I4C_CLIENT_IP_HEADER", "").strip().upper()
 # How many proxies append to that header: the client's address is that many
 # entries from the right (entries further left are whatever the client sent).
-I4C_PROXY_COUNT = int(os.environ.get("I4C_PROXY_COUNT", "1"))
+I4C_PROXY_COUNT = env_int("I4C_PROXY_COUNT", 1)
 if I4C_PROXY_COUNT < 1:
-    raise ImproperlyConfigured("I4C_PROXY_COUNT must be 1 or more.")
+    raise ImproperlyConfigured(
+        "I4C_PROXY_COUNT must be a whole number of 1 or more, "
+        f"not {os.environ['I4C_PROXY_COUNT']!r}."
+    )

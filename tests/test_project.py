@@ -74,3 +74,26 @@ def test_dialogues_never_imports_findings():
                 imported.update(alias.name.split(".")[0] for alias in node.names)
     assert "django" in imported  # the walk did read the imports
     assert "findings" not in imported
+
+
+PRODUCTION = {"DJANGO_SECRET_KEY": "x", "DJANGO_ALLOWED_HOSTS": "dialogues.example.org"}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DJANGO_DB_CONNECT_TIMEOUT", "3s", "DJANGO_DB_CONNECT_TIMEOUT must be a whole number"),
+        ("PAGE_CACHE_SECONDS", "10m", "PAGE_CACHE_SECONDS must be a whole number of 0 or more"),
+        ("PAGE_CACHE_SECONDS", "-1", "PAGE_CACHE_SECONDS must be a whole number of 0 or more"),
+        ("I4C_PROXY_COUNT", "two", "I4C_PROXY_COUNT must be a whole number"),
+        ("I4C_PROXY_COUNT", "0", "I4C_PROXY_COUNT must be a whole number of 1 or more"),
+    ],
+)
+def test_settings_refuse_a_number_they_cannot_use_with_a_message(name, value, message):
+    env = {**PRODUCTION, name: value}
+    if name == "DJANGO_DB_CONNECT_TIMEOUT":
+        env["DATABASE_URL"] = "postgres://u@127.0.0.1:5432/i4c"
+    result = load_settings(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: " + message in result.stderr
+    assert "ValueError" not in result.stderr
