@@ -72,12 +72,18 @@ loadtest: install $(MO) static  ## gunicorn on PostgreSQL with generated data, u
 faulttest: install $(MO) static  ## stop and start PostgreSQL while gunicorn serves: 503 during, 200 after (run by .ci/run)
 	$(BIN)/python -m loadtest.faulttest $(FAULTTEST_ARGS)
 
-backup: install  ## back up the database of DATABASE_URL into backups/ (pg_dump, or dumpdata on SQLite)
-	$(BIN)/python manage.py backup
+# Backups need no web settings: without the production environment's secret key and
+# host names they run with throwaway ones (they sign nothing and serve no one).
+BACKUP_ENV = DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-backup-only-signs-nothing} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost}
+BACKUP_DIR ?= backups
 
-restore: install  ## replace the database of DATABASE_URL with a backup: make restore FILE=backups/...
+backup: install  ## back up the database of DATABASE_URL into backups/ (pg_dump, or dumpdata on SQLite)
+	$(BACKUP_ENV) $(BIN)/python manage.py backup --directory "$(BACKUP_DIR)"
+
+restore: install  ## replace the database of DATABASE_URL with a backup, sign everyone out: make restore FILE=backups/...
 	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/..."; exit 2; }
-	$(BIN)/python manage.py restore "$(FILE)"
+	$(BACKUP_ENV) $(BIN)/python manage.py restore "$(FILE)"
 
 ci:
 	bash .ci/run

@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--directory", default=str(settings.BASE_DIR / "backups"), help="where to write it"
+            "--directory",
+            default=str(settings.BASE_DIR / "backups"),
+            help="where to write it (made readable by this user only)",
         )
 
     def handle(self, *args, directory, **options):

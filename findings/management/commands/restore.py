@@ -29,3 +29,4 @@ class Command(BaseCommand):
                 raise CommandError("Nothing restored.")
         restore(path)
         self.stdout.write(self.style.SUCCESS(f"Restored {path} into {name}"))
+        self.stdout.write("Everyone was signed out: every Board member signs in again.")
