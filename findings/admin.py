@@ -21,9 +21,9 @@ from dialogues.models import Session
 from . import export, importer
 from .admin_notes import add_findings_from_notes
 from .forms import FindingForm, FindingInlineForm, FindingInlineFormSet
-from .models import Finding
+from .models import Finding, ImportPreview
 
-# Where the import keeps the uploaded text between the preview and the confirmation.
+# The digest of the file whose preview may be confirmed; the text is an ImportPreview.
 IMPORT_SESSION_KEY = "findings_import"
 
 
@@ -162,8 +162,11 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
         form, plan, digest = importer.ImportForm(), None, ""
         if request.method == "POST" and "confirm" in request.POST:
             # Kept only for a preview that can be confirmed, and only until it is tried.
-            text = request.session.pop(IMPORT_SESSION_KEY, None)
-            if text is None or _digest(text) != request.POST.get("digest"):
+            kept = request.session.pop(IMPORT_SESSION_KEY, None)
+            text = None
+            if kept and kept == request.POST.get("digest"):
+                text = ImportPreview.take(user=request.user, digest=kept)
+            if text is None:
                 messages.error(request, gettext("Upload the file again: the preview has expired."))
                 return redirect("admin:findings_finding_import")
             plan = importer.plan_import(text)
@@ -177,7 +180,9 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
                 return redirect("admin:findings_finding_changelist")
             # The database changed since the preview: show why; the file must come again.
         elif request.method == "POST":
-            request.session.pop(IMPORT_SESSION_KEY, None)  # a new file replaces the last preview
+            # A new file replaces the last preview.
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            ImportPreview.objects.filter(user=request.user).delete()
             files = request.FILES  # parsed here: the upload handler may refuse the file
             form = importer.ImportForm(
                 request.POST, files, upload_refused=getattr(request, "upload_refused", False)
@@ -186,9 +191,11 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
                 text = form.cleaned_data["file"]
                 plan = importer.plan_import(text)
                 if plan.is_valid:
-                    # The session is read on every admin request: keep only what can be confirmed.
-                    request.session[IMPORT_SESSION_KEY] = text
+                    # Only what can be confirmed is kept; the session, written on every
+                    # request, holds just the digest.
                     digest = _digest(text)
+                    ImportPreview.keep(user=request.user, text=text, digest=digest)
+                    request.session[IMPORT_SESSION_KEY] = digest
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -26,17 +26,18 @@ from django.utils import timezone
 from dialogues.pagecache import content_changed
 
 # Rebuilt by `migrate` (content types, permissions), kept per visitor and not to be
-# leaked (sessions, sign-in attempts), or about the cache rather than the content
-# (its version).
+# leaked (sessions, sign-in attempts, CSV files awaiting confirmation), or about the
+# cache rather than the content (its version).
 NOT_BACKED_UP = [
     "contenttypes",
     "auth.permission",
     "sessions",
     "axes",
+    "findings.importpreview",
     "dialogues.contentversion",
 ]
 # The same for pg_dump: the tables are kept, their rows are not.
-POSTGRES_TABLES_WITHOUT_DATA = ["django_session", "axes_*"]
+POSTGRES_TABLES_WITHOUT_DATA = ["django_session", "axes_*", "findings_importpreview"]
 
 
 def _postgres(program: str, *args: str) -> list[str]:

@@ -1,6 +1,10 @@
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -129,3 +133,41 @@ class Finding(models.Model):
         if self.kind == Kind.PROBLEM:
             return _("%(where)s already has problem number %(number)s in this session.") % values
         return _("%(where)s already has success number %(number)s in this session.") % values
+
+
+class ImportPreview(models.Model):
+    """A CSV file whose preview a Board member may still confirm.
+
+    Kept here rather than in the session: the session is written on every request,
+    and a file may be 10 MB. The session keeps only the digest.
+    """
+
+    MAX_AGE = datetime.timedelta(hours=1)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user")
+    )
+    digest = models.CharField(_("digest"), max_length=64)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("import preview")
+        verbose_name_plural = _("import previews")
+
+    def __str__(self):
+        return f"{self.user} {self.created:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def keep(cls, *, user, text: str, digest: str):
+        """Keep ``text`` for ``user``, replacing their earlier preview, and forget stale ones."""
+        cls.objects.filter(Q(user=user) | Q(created__lt=timezone.now() - cls.MAX_AGE)).delete()
+        cls.objects.create(user=user, text=text, digest=digest)
+
+    @classmethod
+    def take(cls, *, user, digest: str) -> str | None:
+        """The text ``user`` previewed under ``digest`` within the hour, or None; kept no longer."""
+        previews = cls.objects.filter(user=user, digest=digest)
+        preview = previews.filter(created__gte=timezone.now() - cls.MAX_AGE).first()
+        previews.delete()
+        return preview.text if preview else None

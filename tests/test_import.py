@@ -4,9 +4,11 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.test import override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reversion.models import Revision
@@ -16,7 +18,7 @@ from dialogues.models import Country, Theme
 from findings import export, importer
 from findings.admin import IMPORT_SESSION_KEY
 from findings.enums import Kind
-from findings.models import Finding
+from findings.models import Finding, ImportPreview
 
 from .conftest import make_dialogue, make_findings, make_session, sign_in_with_second_factor
 
@@ -566,6 +568,59 @@ def test_confirming_with_another_files_digest_is_refused(board_client, country):
         "Upload the file again: the preview has expired."
     ]
     assert Finding.objects.count() == 0
+
+
+def test_a_large_preview_keeps_the_session_small_and_can_be_confirmed(board_client, country):
+    session = make_session()
+    long_text = "A finding long enough to make the file large. " * 2000
+    rows = [row(session, position=str(n), text=long_text) for n in range(1, 11)]
+    preview = upload(board_client, HEADER + "\r\n" + "".join(rows))
+    assert len(preview.context["plan"].created) == 10
+
+    stored = Session.objects.get(pk=board_client.session.session_key)
+    assert len(stored.session_data) < 10_000
+    assert board_client.session[IMPORT_SESSION_KEY] == preview.context["digest"]
+
+    board_client.post(
+        "/admin/findings/finding/import/", {"confirm": "1", "digest": preview.context["digest"]}
+    )
+
+    assert Finding.objects.count() == 10
+    assert list(ImportPreview.objects.all()) == []
+
+
+def test_a_preview_older_than_an_hour_is_refused(board_client, country):
+    preview = upload(board_client, HEADER + "\r\n" + row(make_session()))
+    ImportPreview.objects.update(created=timezone.now() - datetime.timedelta(minutes=61))
+
+    response = board_client.post(
+        "/admin/findings/finding/import/",
+        {"confirm": "1", "digest": preview.context["digest"]},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Upload the file again: the preview has expired."
+    ]
+    assert Finding.objects.count() == 0
+    assert list(ImportPreview.objects.all()) == []
+
+
+def test_a_new_preview_replaces_the_last_and_forgets_stale_ones(
+    board_client, board_member, country, django_user_model
+):
+    other = django_user_model.objects.create_user("other")
+    ImportPreview.objects.create(user=other, digest="1" * 64, text="stale")
+    ImportPreview.objects.update(created=timezone.now() - datetime.timedelta(hours=2))
+    ImportPreview.objects.create(user=other, digest="2" * 64, text="recent")
+    session = make_session()
+    upload(board_client, HEADER + "\r\n" + row(session))
+    second = upload(board_client, HEADER + "\r\n" + row(session, text="Second file"))
+
+    assert sorted(ImportPreview.objects.values_list("user__username", "digest")) == [
+        ("aigerim", second.context["digest"]),
+        ("other", "2" * 64),
+    ]
 
 
 @pytest.fixture
