@@ -2,6 +2,7 @@ import hashlib
 from functools import partial
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
@@ -206,6 +207,42 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
             "header": ",".join(export.HEADER),
         }
         return TemplateResponse(request, "admin/findings/finding/import.html", context)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """Every add, change and delete made in the admin, by whom and when, for the whole Board.
+
+    Django shows these only in each user's own "Recent actions"; deletions in particular
+    are seen nowhere else. The Board group may view them (migration 0004); nobody edits them.
+    """
+
+    list_display = [
+        "action_time",
+        "user",
+        "content_type",
+        "object_repr",
+        "action_flag",
+        "change_message_text",
+    ]
+    list_filter = ["action_flag", "user", "content_type"]
+    list_select_related = ["user", "content_type"]
+    search_fields = ["object_repr", "change_message"]
+    date_hierarchy = "action_time"
+    list_display_links = None
+
+    @admin.display(description=_("change message"))
+    def change_message_text(self, entry):
+        return entry.get_change_message()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _digest(text: str) -> str:

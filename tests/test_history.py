@@ -1,11 +1,16 @@
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
+from django.utils import formats
+from django.utils.timezone import localtime
 from reversion.models import Version
 
 from findings.enums import Kind
 from findings.models import Finding
 
-from .conftest import make_session
+from .conftest import make_session, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +83,37 @@ def test_a_deleted_finding_can_be_brought_back(board_client, finding):
     assert response.status_code == 302
     restored = Finding.objects.get()
     assert (restored.pk, restored.text, restored.position) == (finding.pk, "Online petitions", 1)
+
+
+def test_a_deletion_is_listed_with_who_and_when_for_another_board_member(
+    board_client, finding, django_user_model
+):
+    board_client.post(reverse("admin:findings_finding_delete", args=[finding.pk]), {"post": "yes"})
+    colleague = django_user_model.objects.create_user("nurlan", is_staff=True)
+    colleague.groups.add(Group.objects.get(name="Board"))
+    other = Client()
+    sign_in_with_second_factor(other, colleague)
+
+    response = other.get(reverse("admin:admin_logentry_changelist") + "?action_flag=3")
+
+    entries = response.context["cl"].result_list
+    assert [(e.user.username, e.get_action_flag_display(), e.object_repr) for e in entries] == [
+        ("aigerim", "Deletion", str(finding))
+    ]
+    when = formats.date_format(localtime(entries[0].action_time), "DATETIME_FORMAT")
+    row = response.text.split('id="result_list"')[1].split("</tbody>")[0]
+    for cell in ["aigerim", when, "Deletion", str(finding), "finding"]:
+        assert cell in row
+
+
+def test_the_admin_log_can_be_read_but_not_changed(board_client, finding):
+    entry = LogEntry.objects.get()
+    assert board_client.get(reverse("admin:admin_logentry_add")).status_code == 403
+    change = board_client.get(reverse("admin:admin_logentry_change", args=[entry.pk]))
+    assert change.context["title"] == "View log entry"
+    assert b'name="_save"' not in change.content
+    delete = board_client.post(
+        reverse("admin:admin_logentry_delete", args=[entry.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert LogEntry.objects.count() == 1
