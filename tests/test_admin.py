@@ -47,13 +47,13 @@ def test_board_member_cannot_manage_users(board_client):
     assert board_client.get(changelist(User)).status_code == 403
 
 
-def test_board_group_has_exactly_the_content_permissions(board_member):
+def test_board_group_has_exactly_the_content_permissions_and_views_the_admin_log(board_member):
     codenames = {perm.split(".")[1] for perm in board_member.get_all_permissions()}
     assert codenames == {
         f"{action}_{model}"
         for action in ("view", "add", "change", "delete")
         for model in ("dialogue", "session", "theme", "country", "finding")
-    }
+    } | {"view_logentry"}
 
 
 def test_dialogue_changelist_counts_sessions_and_findings(board_client, country):
