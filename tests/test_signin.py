@@ -1,10 +1,12 @@
 """Sign-in protection: lock-out after failed passwords, the second step, session expiry."""
 
+import base64
 import datetime
 import io
 import os
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from axes.models import AccessAttempt
@@ -20,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dialogues.enums import Status
 
-from .conftest import make_dialogue, sign_in_with_second_factor
+from .conftest import make_dialogue, make_findings, make_session, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,12 @@ def code(device, *, steps_ahead=0) -> str:
     device.refresh_from_db()
     drift = device.drift + steps_ahead
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, drift):06d}"
+
+
+def code_for(secret: str, *, steps_ahead=0) -> str:
+    """The code an app that was given the key ``secret`` (as the enrolment page shows it) shows."""
+    key = base64.b32decode(secret.replace(" ", ""))
+    return f"{totp(key, drift=steps_ahead):06d}"
 
 
 def signed_in_user_id(client):
@@ -128,8 +136,18 @@ def test_superuser_sees_the_lockouts_in_the_admin(client, board_member):
     assert "198.51.100.5" in response.text
 
 
-def test_board_members_do_not_see_the_lockouts(board_client):
-    assert board_client.get("/admin/axes/accessattempt/").status_code == 403
+def test_board_members_do_not_see_the_lockouts(client, board_member):
+    for _ in range(5):
+        sign_in(client, username="ainura", password="wrong guess", address="198.51.100.9")
+    sign_in_with_second_factor(client, board_member)
+    response = client.get("/admin/axes/accessattempt/")
+    assert response.status_code == 403
+    assert "<h1>403 Forbidden</h1>" in response.text
+    assert "ainura" not in response.text
+    assert "198.51.100.9" not in response.text
+    index = client.get("/admin/")
+    assert "Site administration" in index.text
+    assert "/admin/axes/" not in index.text
 
 
 def test_a_forged_forwarded_for_header_does_not_change_the_address(client, board_member):
@@ -343,6 +361,78 @@ def test_signing_out_from_the_second_step(client, device):
     response = client.post("/admin/two-factor/cancel/")
     assert response["Location"] == "/admin/login/"
     assert signed_in_user_id(client) is None
+
+
+def test_signing_out_from_the_second_step_is_post_only(client, device):
+    sign_in(client)
+    response = client.get("/admin/two-factor/cancel/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert signed_in_user_id(client) == str(device.user.pk)
+
+
+def test_the_code_does_not_send_the_browser_to_another_site(client, device):
+    sign_in(client)
+    response = client.post(
+        "/admin/two-factor/?next=https://evil.example/",
+        {"token": code(device), "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_the_first_code_does_not_send_the_browser_to_another_site(client, board_member):
+    sign_in(client)
+    secret = client.get("/admin/two-factor/enrol/").context["secret"]
+    response = client.post(
+        "/admin/two-factor/enrol/?next=https://evil.example/",
+        {"token": code_for(secret), "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_repeated_wrong_codes_are_throttled(client, device):
+    sign_in(client)
+    client.post("/admin/two-factor/", {"token": code(device, steps_ahead=10)})
+    # Straight after a wrong code, even the right one is not checked.
+    response = client.post("/admin/two-factor/", {"token": code(device)})
+    assert response.status_code == 200
+    assert "Too many wrong codes. Wait a minute, then enter the newest code." in response.text
+    assert client.get("/admin/").status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    # Once the wait is over, the right code is accepted.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=2)
+    )
+    response = client.post("/admin/two-factor/", {"token": code(device)})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_password_alone_is_refused_on_the_boards_own_admin_pages(client, device, country):
+    session = make_session()
+    (finding,) = make_findings(session, country)
+    sign_in(client)
+    for url in (
+        "/admin/findings/finding/export.csv",
+        "/admin/findings/finding/import/",
+        f"/admin/dialogues/session/{session.pk}/notes/",
+        "/admin/findings/finding/recover/",
+        f"/admin/findings/finding/{finding.pk}/history/",
+    ):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain == [
+            (f"/admin/login/?next={url}", 302),
+            (f"/admin/two-factor/?next={quote(url, safe='')}", 302),
+        ], url
+        assert "Open the authenticator app on your phone" in response.text
+        assert finding.text not in response.text
+    for url in ("/admin/findings/finding/import/", f"/admin/dialogues/session/{session.pk}/notes/"):
+        response = client.post(url, {"notes": "Kazakhstan: 1) Added without the code"})
+        assert response["Location"] == f"/admin/login/?next={url}"
+    assert list(session.findings.values_list("text", flat=True)) == [finding.text]
 
 
 @override_settings(I4C_REQUIRE_2FA=False)
