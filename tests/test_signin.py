@@ -4,6 +4,7 @@ import base64
 import datetime
 import io
 import os
+import re
 import subprocess
 import sys
 from urllib.parse import quote
@@ -409,6 +410,29 @@ def test_repeated_wrong_codes_are_throttled(client, device):
     response = client.post("/admin/two-factor/", {"token": code(device)})
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def admin_links(html: str) -> list[str]:
+    return re.findall(r'href="(/admin/[^"]*)"', html)
+
+
+def test_the_code_page_shows_no_admin_navigation(client, device):
+    make_dialogue()
+    sign_in(client)
+    response = client.get("/admin/two-factor/")
+    assert "Open the authenticator app on your phone" in response.text
+    assert admin_links(response.text) == ["/admin/"]
+    assert 'id="nav-sidebar"' not in response.text
+    assert "changelist" not in response.text
+
+
+def test_the_enrolment_page_shows_no_admin_navigation(client, board_member):
+    sign_in(client)
+    response = client.get("/admin/two-factor/enrol/")
+    assert "Set up your authenticator app" in response.text
+    assert admin_links(response.text) == ["/admin/"]
+    assert 'id="nav-sidebar"' not in response.text
+    assert "changelist" not in response.text
 
 
 def test_password_alone_is_refused_on_the_boards_own_admin_pages(client, device, country):
