@@ -10,6 +10,7 @@ under the admin's own path, so they move with ``DJANGO_ADMIN_URL``.
 
 import base64
 import ipaddress
+import logging
 
 import django_otp
 from django import forms
@@ -26,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
+
+logger = logging.getLogger(__name__)
 
 
 class TokenForm(forms.Form):
@@ -134,7 +137,7 @@ class I4CAdminSite(admin.AdminSite):
         if device is None:
             return self._redirect(request, "two_factor_enrol", self._next(request))
         form = TokenForm(device, request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and self._code_accepted(request, form):
             self._complete_sign_in(request, device)
             return HttpResponseRedirect(self._next(request))
         return render(
@@ -161,7 +164,7 @@ class I4CAdminSite(admin.AdminSite):
                 user=request.user, name=gettext("Authenticator app"), confirmed=False
             )
         form = TokenForm(device, request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and self._code_accepted(request, form):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             self._complete_sign_in(request, device)
@@ -202,6 +205,22 @@ class I4CAdminSite(admin.AdminSite):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+
+    def _code_accepted(self, request, form) -> bool:
+        """Whether the form's code is right; a refused code is logged, as a wrong password is."""
+        if form.is_valid():
+            return True
+        errors = form.errors.as_data().get("token", [])
+        if errors:
+            reason = (
+                "Two-factor code refused (too many wrong codes)"
+                if errors[0].code == "throttled"
+                else "Wrong two-factor code"
+            )
+            logger.warning(
+                "%s for %s from %s", reason, request.user.get_username(), client_address(request)
+            )
+        return False
 
     def _complete_sign_in(self, request, device):
         # A new session key for the now fully signed-in account, as after a password.

@@ -3,6 +3,7 @@
 import base64
 import datetime
 import io
+import logging
 import os
 import re
 import subprocess
@@ -410,6 +411,40 @@ def test_repeated_wrong_codes_are_throttled(client, device):
     response = client.post("/admin/two-factor/", {"token": code(device)})
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def admin_records(caplog) -> list[tuple[str, str]]:
+    return [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "i4c.admin"]
+
+
+def test_a_wrong_code_is_logged_with_the_user_and_the_address(client, device, caplog):
+    sign_in(client)
+    caplog.set_level(logging.WARNING, logger="i4c.admin")
+    client.post(
+        "/admin/two-factor/", {"token": code(device, steps_ahead=10)}, REMOTE_ADDR="198.51.100.23"
+    )
+    client.post("/admin/two-factor/", {"token": "000000"}, REMOTE_ADDR="198.51.100.23")
+    assert admin_records(caplog) == [
+        ("WARNING", "Wrong two-factor code for aigerim from 198.51.100.23"),
+        (
+            "WARNING",
+            "Two-factor code refused (too many wrong codes) for aigerim from 198.51.100.23",
+        ),
+    ]
+
+
+def test_a_wrong_first_code_is_logged_with_the_user_and_the_address(client, board_member, caplog):
+    sign_in(client)
+    secret = client.get("/admin/two-factor/enrol/").context["secret"]
+    caplog.set_level(logging.WARNING, logger="i4c.admin")
+    client.post(
+        "/admin/two-factor/enrol/",
+        {"token": code_for(secret, steps_ahead=10)},
+        REMOTE_ADDR="198.51.100.24",
+    )
+    assert admin_records(caplog) == [
+        ("WARNING", "Wrong two-factor code for aigerim from 198.51.100.24"),
+    ]
 
 
 def admin_links(html: str) -> list[str]:
