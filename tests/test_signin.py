@@ -313,10 +313,10 @@ def test_staff_without_an_app_enrol_one_then_reach_the_admin(client, board_membe
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1] == ("/admin/two-factor/enrol/?next=%2Fadmin%2F", 302)
     assert "Set up your authenticator app" in response.text
-    device = TOTPDevice.objects.get(user=board_member)
-    assert device.confirmed is False
+    # Until its first code, the key lives in this session only.
+    assert TOTPDevice.objects.filter(user=board_member).count() == 0
     secret = response.context["secret"]
-    assert secret.replace(" ", "") in device.config_url
+    assert secret.replace(" ", "") in response.context["otpauth_url"]
     assert f"<code>{secret}</code>" in response.text
     assert "<svg" in response.text
     assert "otpauth://totp/I4C%20Dialogues%3Aaigerim?" in response.text
@@ -324,23 +324,23 @@ def test_staff_without_an_app_enrol_one_then_reach_the_admin(client, board_membe
     assert client.get("/admin/two-factor/enrol/").context["secret"] == secret
 
     response = client.post(
-        "/admin/two-factor/enrol/", {"token": code(device), "next": "/admin/"}, follow=True
+        "/admin/two-factor/enrol/", {"token": code_for(secret), "next": "/admin/"}, follow=True
     )
     assert response.redirect_chain == [("/admin/", 302)]
     assert "Your authenticator app is enrolled" in response.text
     assert "Site administration" in response.text
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=board_member)
     assert device.confirmed is True
+    assert device.bin_key == base64.b32decode(secret.replace(" ", ""))
 
 
 def test_enrolment_refuses_a_wrong_first_code(client, board_member):
     sign_in(client)
-    client.get("/admin/two-factor/enrol/")
-    device = TOTPDevice.objects.get(user=board_member)
-    response = client.post("/admin/two-factor/enrol/", {"token": code(device, steps_ahead=10)})
+    secret = client.get("/admin/two-factor/enrol/").context["secret"]
+    response = client.post("/admin/two-factor/enrol/", {"token": code_for(secret, steps_ahead=10)})
     assert "This code is wrong or has already been used" in response.text
-    device.refresh_from_db()
-    assert device.confirmed is False
+    assert TOTPDevice.objects.filter(user=board_member).count() == 0
+    assert client.get("/admin/").status_code == 302
 
 
 def test_an_enrolled_app_cannot_be_replaced_with_the_password_alone(client, device):
@@ -445,6 +445,70 @@ def test_a_wrong_first_code_is_logged_with_the_user_and_the_address(client, boar
     assert admin_records(caplog) == [
         ("WARNING", "Wrong two-factor code for aigerim from 198.51.100.24"),
     ]
+
+
+def test_a_key_seen_with_the_password_alone_does_not_outlive_the_owners_enrolment(
+    client, board_member
+):
+    from django.test import Client
+
+    # Someone with the password opens the enrolment page first and keeps the key.
+    sign_in(client, address="203.0.113.66")
+    stolen = client.get("/admin/two-factor/enrol/").context["secret"]
+    assert TOTPDevice.objects.filter(user=board_member).count() == 0
+    # The owner signs in later and is given another key.
+    owner = Client()
+    sign_in(owner)
+    secret = owner.get("/admin/two-factor/enrol/").context["secret"]
+    assert secret != stolen
+    response = owner.post("/admin/two-factor/enrol/", {"token": code_for(secret)})
+    assert response["Location"] == "/admin/"
+    # The stolen key opens nothing: enrolment is closed and its codes are wrong.
+    response = client.post("/admin/two-factor/enrol/", {"token": code_for(stolen)})
+    assert response["Location"] == "/admin/two-factor/?next=%2Fadmin%2F"
+    response = client.post("/admin/two-factor/", {"token": code_for(stolen)})
+    assert "This code is wrong or has already been used" in response.text
+    assert client.get("/admin/").status_code == 302
+    assert TOTPDevice.objects.filter(user=board_member).count() == 1
+
+
+def test_a_new_enrolment_session_gets_a_new_key(client, board_member):
+    sign_in(client)
+    first = client.get("/admin/two-factor/enrol/").context["secret"]
+    client.post("/admin/two-factor/cancel/")
+    sign_in(client)
+    assert client.get("/admin/two-factor/enrol/").context["secret"] != first
+
+
+def test_stale_unconfirmed_apps_are_deleted(client, board_member):
+    # As enrolment pages of earlier versions left them: a key stored, never confirmed.
+    TOTPDevice.objects.create(user=board_member, name="Authenticator app", confirmed=False)
+    sign_in(client)
+    secret = client.get("/admin/two-factor/enrol/").context["secret"]
+    assert TOTPDevice.objects.filter(user=board_member).count() == 0
+    client.post("/admin/two-factor/enrol/", {"token": code_for(secret)})
+    assert list(TOTPDevice.objects.filter(user=board_member).values_list("confirmed")) == [(True,)]
+
+
+def test_an_enrolment_is_recorded(client, board_member, caplog):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    sign_in(client)
+    secret = client.get("/admin/two-factor/enrol/").context["secret"]
+    caplog.set_level(logging.WARNING, logger="i4c.admin")
+    client.post(
+        "/admin/two-factor/enrol/", {"token": code_for(secret)}, REMOTE_ADDR="198.51.100.30"
+    )
+    assert admin_records(caplog) == [
+        ("WARNING", "Authenticator app enrolled for aigerim from 198.51.100.30"),
+    ]
+    entry = LogEntry.objects.get()
+    assert (entry.user, entry.action_flag, entry.object_id) == (
+        board_member,
+        CHANGE,
+        str(board_member.pk),
+    )
+    assert entry.get_change_message() == "Enrolled an authenticator app from 198.51.100.30."
 
 
 def admin_links(html: str) -> list[str]:
