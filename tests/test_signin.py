@@ -629,3 +629,17 @@ def test_enrolment_and_lockout_work_with_the_admin_moved(client, board_member):
     response = sign_in(client, prefix="/board-office/")
     assert response.status_code == 429
     assert "Sign-in locked" in response.text
+
+
+def test_the_enrolment_record_is_translated(client, board_member):
+    from django.contrib.admin.models import LogEntry
+
+    sign_in(client)
+    client.cookies["django_language"] = "ru"
+    secret = client.get("/admin/two-factor/enrol/").context["secret"]
+    client.post(
+        "/admin/two-factor/enrol/", {"token": code_for(secret)}, REMOTE_ADDR="198.51.100.31"
+    )
+    assert LogEntry.objects.get().change_message == (
+        "Подключено приложение-аутентификатор с адреса 198.51.100.31."
+    )
