@@ -6,10 +6,18 @@ authenticator app (``two-factor/``). Until the code is given, the account counts
 as not signed in to the admin and sees no drafts. A staff member without an
 authenticator app enrols one first (``two-factor/enrol/``). The pages live
 under the admin's own path, so they move with ``DJANGO_ADMIN_URL``.
+
+Until its first code is confirmed, the key of an app being enrolled lives in
+the session of the person enrolling, never in the database: someone else with
+the password gets another key of their own, which stops working as soon as the
+owner enrols. Wrong codes and enrolments are logged with the user name and
+address.
 """
 
 import base64
 import ipaddress
+import logging
+import time
 
 import django_otp
 from django import forms
@@ -26,6 +34,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
+from django_otp.oath import TOTP
+
+logger = logging.getLogger(__name__)
 
 
 class TokenForm(forms.Form):
@@ -61,6 +72,52 @@ class TokenForm(forms.Form):
                 code="invalid",
             )
         return token
+
+
+class PendingApp:
+    """An authenticator app being enrolled: a key kept in the session until its first code.
+
+    It offers the two methods ``TokenForm`` calls on a device. A TOTPDevice is
+    only made from it, by ``confirmed_device()``, once a code was right: a
+    device's own ``verify_token`` would save itself, key and all, on a wrong one.
+    There is no throttling here: whoever sees this page holds the key already.
+    """
+
+    SESSION_KEY = "i4c_pending_totp_key"
+
+    def __init__(self, request):
+        from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+        key = request.session.get(self.SESSION_KEY)
+        if key is None:
+            key = request.session[self.SESSION_KEY] = default_key()
+        # Unsaved: it gives the key's URL and the parameters the app will use.
+        self.device = TOTPDevice(
+            user=request.user, name=gettext("Authenticator app"), key=key, confirmed=True
+        )
+
+    def verify_is_allowed(self):
+        return True, None
+
+    def verify_token(self, token) -> bool:
+        device = self.device
+        try:
+            token = int(token)
+        except ValueError:
+            return False
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time()
+        if not totp.verify(token, device.tolerance):
+            return False
+        # As the device would after a code: that code cannot be used again.
+        device.last_t, device.drift = totp.t(), totp.drift
+        return True
+
+    def confirmed_device(self, request):
+        """The device, saved, with the key out of the session (call after a right code)."""
+        del request.session[self.SESSION_KEY]
+        self.device.save()
+        return self.device
 
 
 def qr_code_svg(text: str) -> str:
@@ -134,7 +191,7 @@ class I4CAdminSite(admin.AdminSite):
         if device is None:
             return self._redirect(request, "two_factor_enrol", self._next(request))
         form = TokenForm(device, request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and self._code_accepted(request, form):
             self._complete_sign_in(request, device)
             return HttpResponseRedirect(self._next(request))
         return render(
@@ -153,17 +210,14 @@ class I4CAdminSite(admin.AdminSite):
             # Replacing an enrolled app needs an administrator: it would
             # otherwise let a stolen password replace the second factor.
             return self._redirect(request, "two_factor_verify", self._next(request))
-        device = self._device(request.user, confirmed=False)
-        if device is None:
-            from django_otp.plugins.otp_totp.models import TOTPDevice
-
-            device = TOTPDevice.objects.create(
-                user=request.user, name=gettext("Authenticator app"), confirmed=False
-            )
-        form = TokenForm(device, request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        # Keys stored unconfirmed by earlier versions of this page: nobody may keep them.
+        self._devices(request.user, confirmed=False).delete()
+        pending = PendingApp(request)
+        device = pending.device
+        form = TokenForm(pending, request.POST or None)
+        if request.method == "POST" and self._code_accepted(request, form):
+            device = pending.confirmed_device(request)
+            self._record_enrolment(request)
             self._complete_sign_in(request, device)
             messages.success(
                 request,
@@ -198,10 +252,46 @@ class I4CAdminSite(admin.AdminSite):
         )
 
     @staticmethod
-    def _device(user, *, confirmed):
+    def _devices(user, *, confirmed):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+        return TOTPDevice.objects.filter(user=user, confirmed=confirmed)
+
+    def _device(self, user, *, confirmed):
+        return self._devices(user, confirmed=confirmed).order_by("pk").first()
+
+    def _code_accepted(self, request, form) -> bool:
+        """Whether the form's code is right; a refused code is logged, as a wrong password is."""
+        if form.is_valid():
+            return True
+        errors = form.errors.as_data().get("token", [])
+        if errors:
+            reason = (
+                "Two-factor code refused (too many wrong codes)"
+                if errors[0].code == "throttled"
+                else "Wrong two-factor code"
+            )
+            logger.warning(
+                "%s for %s from %s", reason, request.user.get_username(), client_address(request)
+            )
+        return False
+
+    def _record_enrolment(self, request):
+        """Log a new authenticator app, and note it in the account's admin history."""
+        from django.contrib.admin.models import CHANGE, LogEntry
+
+        address = client_address(request)
+        logger.warning(
+            "Authenticator app enrolled for %s from %s", request.user.get_username(), address
+        )
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=[request.user],
+            action_flag=CHANGE,
+            change_message=gettext("Enrolled an authenticator app from %(address)s.")
+            % {"address": address},
+            single_object=True,
+        )
 
     def _complete_sign_in(self, request, device):
         # A new session key for the now fully signed-in account, as after a password.
