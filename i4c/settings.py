@@ -49,6 +49,20 @@ def env_int(name: str, default: int) -> int:
     return number
 
 
+def env_float(name: str, default: float) -> float:
+    """Read a number greater than zero; anything else is a configuration error."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = 0
+    if not number > 0:
+        raise ImproperlyConfigured(f"{name} must be a number greater than 0, not {value!r}.")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -179,14 +193,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # The cache: Redis when REDIS_URL is set (shared by every worker and server),
 # else each process's memory. The page cache is right either way, because the
-# content version it keys on is shared: in Redis, or in the database.
+# content version it keys on is in the database (dialogues/pagecache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that hangs must not hang the site: after this many seconds a request
+# gives up on it and the page is served uncached (dialogues/pagecache.py).
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.5)
+REDIS_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "i4c"),
+            "OPTIONS": REDIS_OPTIONS,
         }
     }
 else:
@@ -197,7 +216,6 @@ else:
         }
     }
 PAGE_CACHE_ALIAS = "default"
-PAGE_CACHE_VERSION_IN_CACHE = bool(REDIS_URL)
 # Seconds a public page stays cached for anonymous readers; 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
