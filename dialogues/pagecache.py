@@ -34,6 +34,7 @@ as every request with a session cookie bypasses the cache.
 import hashlib
 import logging
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
@@ -44,6 +45,12 @@ logger = logging.getLogger(__name__)
 # Headers a cached page may vary on: the language is in the key, and the
 # session cookie keeps a request away from the cache.
 SAFE_VARY = {"cookie", "accept-language"}
+# The query parameters a public page reads: the filters of /findings/ (and of
+# its CSV export, which streams and is never cached) and the page number. A
+# request with any other parameter is served uncached and stores nothing, so
+# made-up parameters cannot fill the cache with copies of one page. A test
+# checks this against findings.filters.FindingFilter.
+QUERY_PARAMETERS = frozenset({"dialogue", "session", "country", "kind", "theme", "q", "page"})
 
 
 def _cache():
@@ -96,6 +103,7 @@ def _may_use_cache(request) -> bool:
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and _is_public(request)
+        and request.GET.keys() <= QUERY_PARAMETERS
     )
 
 
@@ -110,9 +118,15 @@ def _may_store(response) -> bool:
 
 
 def page_key(request, version: str) -> str:
-    """Version, language, scheme, host, path and query: nothing else changes a public page."""
+    """Version, language, scheme, host, path and query: nothing else changes a public page.
+
+    The query is taken in a fixed order, so ``?kind=problem&country=kz`` and
+    ``?country=kz&kind=problem`` share one entry.
+    """
     language = translation.get_language_from_request(request)
-    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    uri = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    address = hashlib.sha256(uri.encode()).hexdigest()
     return f"page:{version}:{language}:{address}"
 
 

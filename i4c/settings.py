@@ -212,7 +212,10 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            # A page of a thousand findings weighs a few hundred kB: a few
+            # hundred pages per process is enough for the site's pages in two
+            # languages and keeps each worker's memory within bounds.
+            "OPTIONS": {"MAX_ENTRIES": 300},
         }
     }
 PAGE_CACHE_ALIAS = "default"

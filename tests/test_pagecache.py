@@ -301,3 +301,30 @@ def test_an_admin_edit_succeeds_while_redis_is_down_and_shows_once_it_is_back(
     # Redis answers again, still holding the page from before the edit.
     settings.CACHES = redis_cache(settings, REDIS_URL, prefix)
     assert "Court fees" in reader.get(url).text
+
+
+def test_made_up_query_parameters_are_served_but_never_stored(client, country):
+    make_findings(make_session(), country)
+    for n in range(3):
+        response = client.get(f"/findings/?utm_source=mail{n}&kind=success")
+        assert "Finding 1" in response.text
+        assert "X-Page-Cache" not in response
+    assert client.get("/findings/?kind=success&utm_source=mail0").get("X-Page-Cache") is None
+
+
+def test_the_filters_and_the_page_number_are_cached_in_any_order(client, country):
+    make_findings(make_session(), country)
+    first = client.get("/findings/?kind=success&country=KZ&page=1")
+    again = client.get("/findings/?page=1&country=KZ&kind=success")
+    other = client.get("/findings/?kind=problem&country=KZ&page=1")
+    assert (first["X-Page-Cache"], again["X-Page-Cache"]) == ("miss", "hit")
+    assert again.content == first.content
+    assert other["X-Page-Cache"] == "miss"
+    assert "Finding 1" not in other.text
+
+
+def test_the_cached_query_parameters_are_those_the_findings_page_reads():
+    from dialogues.pagecache import QUERY_PARAMETERS
+    from findings.filters import FindingFilter
+
+    assert set(FindingFilter.base_filters) | {"page"} == QUERY_PARAMETERS
