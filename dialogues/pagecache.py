@@ -131,7 +131,8 @@ def page_key(request, version: str) -> str:
 
 
 class PageCacheMiddleware:
-    """Serves anonymous readers from the cache; goes right after the security middleware.
+    """Serves anonymous readers from the cache; goes right after the security, CSP
+    and X-Frame-Options middleware, which add their headers to every answer.
 
     It runs before the session, locale and CSRF middleware, so a hit costs no
     session or user lookup, and it stores the response those middleware

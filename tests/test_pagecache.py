@@ -328,3 +328,13 @@ def test_the_cached_query_parameters_are_those_the_findings_page_reads():
     from findings.filters import FindingFilter
 
     assert set(FindingFilter.base_filters) | {"page"} == QUERY_PARAMETERS
+
+
+def test_a_cached_page_carries_the_same_security_headers(client, country):
+    make_findings(make_session(), country)
+    miss = client.get("/countries/")
+    hit = client.get("/countries/")
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["Content-Security-Policy"] == miss["Content-Security-Policy"]
+    assert hit["Content-Security-Policy"].count("default-src") == 1
+    assert (hit["X-Frame-Options"], miss["X-Frame-Options"]) == ("DENY", "DENY")
