@@ -93,6 +93,7 @@ def _is_public(request) -> bool:
         "/i18n/",
         "/" + settings.STATIC_URL.lstrip("/"),
         "/healthz",
+        *settings.PAGE_CACHE_EXCLUDED_PATHS,
     )
     return not path.startswith(excluded)
 

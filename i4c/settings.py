@@ -223,6 +223,9 @@ else:
 PAGE_CACHE_ALIAS = "default"
 # Seconds a public page stays cached for anonymous readers; 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Paths the page cache leaves alone besides the admin, the language switcher,
+# static files and /healthz (the load test's baseline view, loadtest/settings.py).
+PAGE_CACHE_EXCLUDED_PATHS = []
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user name or address before the password is checked.
