@@ -120,7 +120,9 @@ def tag_finding(dialogue):
         (tag_finding, "/findings/", "Laws", "Funding"),
     ],
 )
-def test_every_kind_of_change_reaches_the_cached_pages(client, country, change, url, before, after):
+def test_every_kind_of_change_reaches_the_cached_pages(
+    client, country, page_store, change, url, before, after
+):
     dialogue = make_dialogue(title="Civic space in 2025")
     dialogue.countries.add(country, Country.objects.get(code="TJ"))
     (finding,) = make_findings(make_session(dialogue), country)
