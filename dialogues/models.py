@@ -231,8 +231,8 @@ class ContentVersion(models.Model):
 
     The page cache (``dialogues.pagecache``) puts it in every key, so a new value
     makes every cached page unreachable at once, in every process on every
-    server. It lives here when there is no shared cache (``REDIS_URL``); being in
-    the database, it changes in the same transaction as the edit.
+    server. Being in the database, it changes in the same transaction as the
+    edit, also when the pages are in Redis (``REDIS_URL``).
     """
 
     value = models.CharField(_("value"), max_length=32)

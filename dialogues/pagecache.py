@@ -1,15 +1,24 @@
 """A page cache for anonymous readers of the public pages.
 
-Every key holds the current *content version*: a random value that changes
-with every change to a dialogue, session, finding, country or theme (the
-signal receivers in ``dialogues.apps`` and ``findings.apps`` call
-:func:`content_changed`). A new value makes every cached page unreachable at
-once, in every worker and on every app server, because the value itself is
-shared: in the shared cache when ``REDIS_URL`` is set, else in the database
-(``ContentVersion``). Pages then live in the default cache: Redis, or each
-process's own memory, which is safe because the version they are filed under
-is shared. Random values, not a counter: a rolled-back transaction or a
-restored backup can never bring back a version whose pages are still cached.
+Every key holds the current *content version*: a random value in the database
+(``ContentVersion``) that changes with every change to a dialogue, session,
+finding, country or theme (the signal receivers in ``dialogues.apps`` and
+``findings.apps``, the CSV import and a restore call :func:`content_changed`).
+The new value commits with the edit, in the same transaction, so it makes every
+cached page unreachable at once, in every worker and on every app server, and a
+rolled-back edit leaves the old value. Random values, not a counter: a restored
+backup can never bring back a version whose pages are still cached.
+
+Pages live in the default cache: Redis when ``REDIS_URL`` is set, else each
+process's own memory, which is safe because the version they are filed under is
+shared. The version stays in the database even with Redis, at the price of one
+query per request: an edit must never fail because Redis is down, and a reader
+must never get a page older than the last committed edit. A version kept in
+Redis cannot give both: an edit made while Redis is unreachable (from that app
+server, or for a moment) could not replace it, and once Redis answered again
+every worker would serve the pages cached before the edit. With the version in
+the database an edit touches only the database, and while Redis is down or
+slow (``REDIS_TIMEOUT``) readers get the pages uncached.
 
 What is cached: answers 200 to anonymous GET requests outside the admin and
 the language switcher, that set no cookie. "Anonymous" means the request
@@ -25,18 +34,23 @@ as every request with a session cookie bypasses the cache.
 import hashlib
 import logging
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, transaction
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "content-version"
 # Headers a cached page may vary on: the language is in the key, and the
 # session cookie keeps a request away from the cache.
 SAFE_VARY = {"cookie", "accept-language"}
+# The query parameters a public page reads: the filters of /findings/ (and of
+# its CSV export, which streams and is never cached) and the page number. A
+# request with any other parameter is served uncached and stores nothing, so
+# made-up parameters cannot fill the cache with copies of one page. A test
+# checks this against findings.filters.FindingFilter.
+QUERY_PARAMETERS = frozenset({"dialogue", "session", "country", "kind", "theme", "q", "page"})
 
 
 def _cache():
@@ -44,14 +58,7 @@ def _cache():
 
 
 def current_version() -> str:
-    """The content version: one cache read, or one query without a shared cache."""
-    if settings.PAGE_CACHE_VERSION_IN_CACHE:
-        cache = _cache()
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache.get(VERSION_KEY)
-        return version
+    """The content version: one query."""
     from .models import ContentVersion
 
     version = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
@@ -64,29 +71,18 @@ def _new() -> str:
     return uuid.uuid4().hex
 
 
-def _replace_version():
-    if settings.PAGE_CACHE_VERSION_IN_CACHE:
-        _cache().set(VERSION_KEY, _new(), timeout=None)
-        return
+def content_changed(**kwargs):
+    """Signal receiver: what the public pages show has changed; no cached page is current.
+
+    One query in the database, in the edit's transaction: the new version
+    commits (or rolls back) with the edit. Nothing here talks to Redis.
+    """
+    if kwargs.get("action", "").startswith("pre_"):
+        return  # m2m_changed fires before and after; the "post_" half is enough
     from .models import ContentVersion
 
     if not ContentVersion.objects.filter(pk=1).update(value=_new()):
         ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new()})
-
-
-def content_changed(**kwargs):
-    """Signal receiver: what the public pages show has changed; no cached page is current.
-
-    In the database the new version commits with the edit. In a shared cache
-    it changes at once (this transaction's own requests see the edit) and again
-    when the transaction commits, because another process may have cached the
-    old content under the intermediate version in between.
-    """
-    if kwargs.get("action", "").startswith("pre_"):
-        return  # m2m_changed fires before and after; the "post_" half is enough
-    _replace_version()
-    if settings.PAGE_CACHE_VERSION_IN_CACHE and connection.in_atomic_block:
-        transaction.on_commit(_replace_version)
 
 
 def _is_public(request) -> bool:
@@ -97,6 +93,7 @@ def _is_public(request) -> bool:
         "/i18n/",
         "/" + settings.STATIC_URL.lstrip("/"),
         "/healthz",
+        *settings.PAGE_CACHE_EXCLUDED_PATHS,
     )
     return not path.startswith(excluded)
 
@@ -107,6 +104,7 @@ def _may_use_cache(request) -> bool:
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and _is_public(request)
+        and request.GET.keys() <= QUERY_PARAMETERS
     )
 
 
@@ -121,14 +119,21 @@ def _may_store(response) -> bool:
 
 
 def page_key(request, version: str) -> str:
-    """Version, language, scheme, host, path and query: nothing else changes a public page."""
+    """Version, language, scheme, host, path and query: nothing else changes a public page.
+
+    The query is taken in a fixed order, so ``?kind=problem&country=kz`` and
+    ``?country=kz&kind=problem`` share one entry.
+    """
     language = translation.get_language_from_request(request)
-    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    uri = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    address = hashlib.sha256(uri.encode()).hexdigest()
     return f"page:{version}:{language}:{address}"
 
 
 class PageCacheMiddleware:
-    """Serves anonymous readers from the cache; goes right after the security middleware.
+    """Serves anonymous readers from the cache; goes right after the security, CSP
+    and X-Frame-Options middleware, which add their headers to every answer.
 
     It runs before the session, locale and CSRF middleware, so a hit costs no
     session or user lookup, and it stores the response those middleware
@@ -142,11 +147,11 @@ class PageCacheMiddleware:
         if not _may_use_cache(request):
             return self.get_response(request)
         cache = _cache()
+        # Outside the try: an unknown Host (DisallowedHost, 400) and a database
+        # that is down (the 503 page) are not the cache's business.
+        key = page_key(request, current_version())
         try:
-            key = page_key(request, current_version())
             cached = cache.get(key)
-        except DatabaseError:
-            raise
         except Exception:
             # The shared cache is down: serve the page uncached rather than fail.
             logger.warning("Page cache unavailable", exc_info=True)

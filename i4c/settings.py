@@ -49,6 +49,20 @@ def env_int(name: str, default: int) -> int:
     return number
 
 
+def env_float(name: str, default: float) -> float:
+    """Read a number greater than zero; anything else is a configuration error."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = 0
+    if not number > 0:
+        raise ImproperlyConfigured(f"{name} must be a number greater than 0, not {value!r}.")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -125,10 +139,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache: every answer gets these headers, cached or not,
+    # and so does the 503 page when the page cache cannot reach the database.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before the session, locale and CSRF middleware: a hit skips them, and a
     # miss stores what they finished (dialogues/pagecache.py).
     "dialogues.pagecache.PageCacheMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,7 +153,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -179,27 +195,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # The cache: Redis when REDIS_URL is set (shared by every worker and server),
 # else each process's memory. The page cache is right either way, because the
-# content version it keys on is shared: in Redis, or in the database.
+# content version it keys on is in the database (dialogues/pagecache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that hangs must not hang the site: after this many seconds a request
+# gives up on it and the page is served uncached (dialogues/pagecache.py).
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.5)
+REDIS_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "i4c"),
+            "OPTIONS": REDIS_OPTIONS,
         }
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            # A page of a thousand findings weighs a few hundred kB: a few
+            # hundred pages per process is enough for the site's pages in two
+            # languages and keeps each worker's memory within bounds.
+            "OPTIONS": {"MAX_ENTRIES": 300},
         }
     }
 PAGE_CACHE_ALIAS = "default"
-PAGE_CACHE_VERSION_IN_CACHE = bool(REDIS_URL)
 # Seconds a public page stays cached for anonymous readers; 0 turns the cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Paths the page cache leaves alone besides the admin, the language switcher,
+# static files and /healthz (the load test's baseline view, loadtest/settings.py).
+PAGE_CACHE_EXCLUDED_PATHS = []
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user name or address before the password is checked.

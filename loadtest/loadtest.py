@@ -10,9 +10,9 @@ requests per second, p50 and p99 latency and non-2xx answers per page, and
 checks the goals: no errors; each HTML page at least half the trivial view's
 requests per second; the uncached session page under 80 ms (median).
 
-The page cache keeps its version in Redis when one answers on 127.0.0.1:6379
-(database 6, a key prefix of its own), else in the database
-(``--version-in database`` forces that).
+The page cache keeps its pages in the Redis on 127.0.0.1:6379 when one answers
+(database 6, a key prefix of its own), else in each worker's memory
+(``--cache memory`` forces that); the content version is in the database.
 
 Not a test: ``make test`` never runs it.
 """
@@ -109,7 +109,7 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--renders", type=int, default=30, help="uncached renders timed")
-    parser.add_argument("--version-in", choices=["auto", "redis", "database"], default="auto")
+    parser.add_argument("--cache", choices=["auto", "redis", "memory"], default="auto")
     options = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -126,7 +126,7 @@ def main():
     )
     median_ms, fastest_ms, slowest_ms = map(float, render.stdout.split())
 
-    use_redis = options.version_in == "redis" or (options.version_in == "auto" and redis_is_up())
+    use_redis = options.cache == "redis" or (options.cache == "auto" and redis_is_up())
     if use_redis:
         env.update(
             REDIS_URL="redis://127.0.0.1:6379/6", CACHE_KEY_PREFIX=f"loadtest-{uuid.uuid4().hex}"
@@ -148,7 +148,7 @@ def main():
     baseline = results["trivial view"]["rps"]
     print(
         f"\n{options.workers} gunicorn workers on PostgreSQL ({FINDINGS:,} findings), "
-        f"page cache version in {'Redis' if use_redis else 'the database'}; "
+        f"pages cached in {'Redis' if use_redis else 'each worker'}; "
         f"wrk: {options.connections} connections, {options.seconds} s per page\n"
     )
     print(f"{'page':<26}{'req/s':>9}{'of trivial':>11}{'p50':>9}{'p99':>9}{'non-2xx':>9}")

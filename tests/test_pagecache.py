@@ -1,6 +1,8 @@
 """The page cache for anonymous readers (dialogues/pagecache.py)."""
 
 import socket
+import threading
+import time
 import uuid
 
 import pytest
@@ -12,6 +14,7 @@ from findings.enums import Kind
 from findings.models import Finding
 
 from .conftest import make_dialogue, make_findings, make_session
+from .test_admin import session_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +30,8 @@ def redis_is_up() -> bool:
 
 
 @pytest.fixture(params=["database", "redis"])
-def version_store(request, settings):
-    """Both ways to share the content version: the database, and Redis when it runs here."""
+def page_store(request, settings):
+    """Both places for the pages: each process's memory, and Redis when it runs here."""
     if request.param == "redis":
         if not redis_is_up():
             pytest.skip("Redis is not running on 127.0.0.1:6379")
@@ -37,13 +40,13 @@ def version_store(request, settings):
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": f"i4c-test-{uuid.uuid4().hex}",
+                "OPTIONS": settings.REDIS_OPTIONS,
             }
         }
-        settings.PAGE_CACHE_VERSION_IN_CACHE = True
     return request.param
 
 
-def test_an_edit_is_visible_on_the_very_next_request(client, country, version_store):
+def test_an_edit_is_visible_on_the_very_next_request(client, country, page_store):
     session = make_session(title="Civic space")
     (finding,) = make_findings(session, country)
     url = session.get_absolute_url()
@@ -117,7 +120,9 @@ def tag_finding(dialogue):
         (tag_finding, "/findings/", "Laws", "Funding"),
     ],
 )
-def test_every_kind_of_change_reaches_the_cached_pages(client, country, change, url, before, after):
+def test_every_kind_of_change_reaches_the_cached_pages(
+    client, country, page_store, change, url, before, after
+):
     dialogue = make_dialogue(title="Civic space in 2025")
     dialogue.countries.add(country, Country.objects.get(code="TJ"))
     (finding,) = make_findings(make_session(dialogue), country)
@@ -133,7 +138,7 @@ def test_every_kind_of_change_reaches_the_cached_pages(client, country, change, 
     assert after in client.get(url).text
 
 
-def test_drafts_are_never_served_from_the_cache_to_the_public(board_client, country, version_store):
+def test_drafts_are_never_served_from_the_cache_to_the_public(board_client, country, page_store):
     client = Client()
     draft = make_dialogue(title="Dialogue in preparation", status=Status.DRAFT)
     make_findings(make_session(draft), country)
@@ -214,3 +219,124 @@ def test_the_admin_is_never_cached(client, board_member):
     assert "X-Page-Cache" not in first
     assert "X-Page-Cache" not in second
     assert "csrfmiddlewaretoken" in second.text
+
+
+def test_an_unknown_host_gets_400_without_a_cache_warning(client, caplog):
+    client.raise_request_exception = False
+    with caplog.at_level("WARNING"):
+        response = client.get("/countries/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert [r.getMessage() for r in caplog.records if r.name == "dialogues.pagecache"] == []
+
+
+def redis_cache(settings, location, prefix):
+    """The cache as the settings build it for ``REDIS_URL=location``."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": settings.REDIS_OPTIONS,
+        }
+    }
+
+
+@pytest.fixture
+def silent_listener():
+    """A port that accepts connections and never answers, like a hung Redis."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield server.getsockname()[1]
+    server.close()
+    for connection in accepted:
+        connection.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_redis_that_never_answers_costs_a_reader_under_two_seconds(
+    client, settings, country, silent_listener
+):
+    make_findings(make_session(title="Civic space"), country)
+    settings.CACHES = redis_cache(settings, f"redis://127.0.0.1:{silent_listener}/5", "silent")
+    started = time.monotonic()
+    response = client.get("/countries/kz/")
+    assert time.monotonic() - started < 2
+    assert "Finding 1" in response.text
+    assert "X-Page-Cache" not in response
+
+
+def test_an_admin_edit_succeeds_while_redis_is_down_and_shows_once_it_is_back(
+    board_client, settings, country
+):
+    if not redis_is_up():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    reader = Client()
+    session = make_session(title="Civic space")
+    url = session.get_absolute_url()
+    prefix = f"i4c-test-{uuid.uuid4().hex}"
+    settings.CACHES = redis_cache(settings, REDIS_URL, prefix)
+    reader.get(url)
+    assert reader.get(url)["X-Page-Cache"] == "hit"
+
+    settings.CACHES = redis_cache(settings, f"redis://127.0.0.1:{closed_port()}/5", prefix)
+    row = {"country": country.pk, "kind": Kind.PROBLEM, "position": "", "text": "Court fees"}
+    admin_url = f"/admin/dialogues/session/{session.pk}/change/"
+    response = board_client.post(admin_url, session_post_data(session, [row]))
+    assert response.status_code == 302
+    assert list(session.findings.values_list("text", flat=True)) == ["Court fees"]
+    assert "Court fees" in reader.get(url).text
+
+    # Redis answers again, still holding the page from before the edit.
+    settings.CACHES = redis_cache(settings, REDIS_URL, prefix)
+    assert "Court fees" in reader.get(url).text
+
+
+def test_made_up_query_parameters_are_served_but_never_stored(client, country):
+    make_findings(make_session(), country)
+    for n in range(3):
+        response = client.get(f"/findings/?utm_source=mail{n}&kind=success")
+        assert "Finding 1" in response.text
+        assert "X-Page-Cache" not in response
+    assert client.get("/findings/?kind=success&utm_source=mail0").get("X-Page-Cache") is None
+
+
+def test_the_filters_and_the_page_number_are_cached_in_any_order(client, country):
+    make_findings(make_session(), country)
+    first = client.get("/findings/?kind=success&country=KZ&page=1")
+    again = client.get("/findings/?page=1&country=KZ&kind=success")
+    other = client.get("/findings/?kind=problem&country=KZ&page=1")
+    assert (first["X-Page-Cache"], again["X-Page-Cache"]) == ("miss", "hit")
+    assert again.content == first.content
+    assert other["X-Page-Cache"] == "miss"
+    assert "Finding 1" not in other.text
+
+
+def test_the_cached_query_parameters_are_those_the_findings_page_reads():
+    from dialogues.pagecache import QUERY_PARAMETERS
+    from findings.filters import FindingFilter
+
+    assert set(FindingFilter.base_filters) | {"page"} == QUERY_PARAMETERS
+
+
+def test_a_cached_page_carries_the_same_security_headers(client, country):
+    make_findings(make_session(), country)
+    miss = client.get("/countries/")
+    hit = client.get("/countries/")
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["Content-Security-Policy"] == miss["Content-Security-Policy"]
+    assert hit["Content-Security-Policy"].count("default-src") == 1
+    assert (hit["X-Frame-Options"], miss["X-Frame-Options"]) == ("DENY", "DENY")

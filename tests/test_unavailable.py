@@ -35,3 +35,15 @@ def test_other_errors_stay_a_500(client):
         response = client.get("/")
     assert response.status_code == 500
     assert "<h1>Server error</h1>" in response.text
+
+
+def test_the_503_page_forbids_framing_and_inline_code(client):
+    url = make_session().get_absolute_url()
+    page = client.get(url)
+    client.raise_request_exception = False
+    with connection.execute_wrapper(database_down):
+        unavailable = client.get(url)
+    assert unavailable.status_code == 503
+    assert unavailable["Content-Security-Policy"] == page["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in unavailable["Content-Security-Policy"]
+    assert unavailable["X-Frame-Options"] == "DENY"
