@@ -1,6 +1,6 @@
 """A page cache for anonymous readers of the public pages.
 
-Every key holds the current *content version*: a random value in the database
+Every page is stored with the *content version* it was made under: a random value in the database
 (``ContentVersion``) that changes with every change to a dialogue, session,
 finding, country or theme (the signal receivers in ``dialogues.apps`` and
 ``findings.apps``, the CSV import and a restore call :func:`content_changed`).
@@ -11,14 +11,20 @@ backup can never bring back a version whose pages are still cached.
 
 Pages live in the default cache: Redis when ``REDIS_URL`` is set, else each
 process's own memory, which is safe because the version they are filed under is
-shared. The version stays in the database even with Redis, at the price of one
-query per request: an edit must never fail because Redis is down, and a reader
-must never get a page older than the last committed edit. A version kept in
-Redis cannot give both: an edit made while Redis is unreachable (from that app
-server, or for a moment) could not replace it, and once Redis answered again
-every worker would serve the pages cached before the edit. With the version in
-the database an edit touches only the database, and while Redis is down or
-slow (``REDIS_TIMEOUT``) readers get the pages uncached.
+read from the database on every request.
+
+With Redis, a request reads a copy of the version from Redis instead (one
+round trip, no query: a database query per hit halved the rate cached pages are
+served at). The database stays the truth: an edit touches only the database,
+so it never fails because Redis is down. Once the edit has committed, the copy
+in Redis is replaced by the database's current value; a reader that finds no
+copy reads the database and stores it only if no other copy arrived meanwhile
+(``add``), so a reader can never put back a version older than a committed
+edit. The copy lives ``PAGE_CACHE_VERSION_SECONDS`` (2 s): if Redis could not be
+told of an edit (unreachable at that instant but answering readers again), or
+two edits' notices crossed, readers may get the previous pages for at most that
+long. While Redis is down or slow (``REDIS_TIMEOUT``) readers get the pages
+uncached.
 
 What is cached: answers 200 to anonymous GET requests outside the admin and
 the language switcher, that set no cookie. "Anonymous" means the request
@@ -38,6 +44,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError, transaction
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
@@ -57,8 +64,19 @@ def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
-def current_version() -> str:
-    """The content version: one query."""
+def _new() -> str:
+    return uuid.uuid4().hex
+
+
+VERSION_KEY = "page-cache:version"
+
+
+def _shared() -> bool:
+    """Whether the page cache is shared by every process (Redis), not per process."""
+    return "redis" in settings.CACHES[settings.PAGE_CACHE_ALIAS]["BACKEND"].lower()
+
+
+def _database_version() -> str:
     from .models import ContentVersion
 
     version = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
@@ -67,15 +85,45 @@ def current_version() -> str:
     return version
 
 
-def _new() -> str:
-    return uuid.uuid4().hex
+def lookup(cache, key: str):
+    """The current content version and the page stored under ``key`` if it is current.
+
+    With Redis: one round trip for both (the version copy and the page), no query;
+    a missing copy is read from the database and stored unless another arrived
+    meanwhile. Otherwise: the version is one query, the page comes from memory.
+    Raises the cache's error when Redis does not answer.
+    """
+    if _shared():
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = _database_version()
+            if not cache.add(VERSION_KEY, version, settings.PAGE_CACHE_VERSION_SECONDS):
+                version = cache.get(VERSION_KEY) or version
+        entry = found.get(key)
+    else:
+        version = _database_version()
+        entry = cache.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
+
+
+def _publish_version():
+    """After a commit: Redis's copy of the version becomes the database's current one."""
+    try:
+        _cache().set(VERSION_KEY, _database_version(), settings.PAGE_CACHE_VERSION_SECONDS)
+    except Exception:
+        # The edit is saved; readers may see the previous pages until the copy expires.
+        logger.warning("Page cache: could not publish the new content version", exc_info=True)
 
 
 def content_changed(**kwargs):
     """Signal receiver: what the public pages show has changed; no cached page is current.
 
     One query in the database, in the edit's transaction: the new version
-    commits (or rolls back) with the edit. Nothing here talks to Redis.
+    commits (or rolls back) with the edit. With Redis, its copy is replaced once
+    the edit has committed; a failure there never fails the edit.
     """
     if kwargs.get("action", "").startswith("pre_"):
         return  # m2m_changed fires before and after; the "post_" half is enough
@@ -83,6 +131,15 @@ def content_changed(**kwargs):
 
     if not ContentVersion.objects.filter(pk=1).update(value=_new()):
         ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new()})
+    if _shared():
+        # Dropped now (readers in this transaction see the new value at once) and
+        # published again after the commit (readers elsewhere may have stored the
+        # committed, older value meanwhile).
+        try:
+            _cache().delete(VERSION_KEY)
+        except Exception:
+            logger.warning("Page cache: could not drop the content version", exc_info=True)
+        transaction.on_commit(_publish_version)
 
 
 def _is_public(request) -> bool:
@@ -118,8 +175,11 @@ def _may_store(response) -> bool:
     return vary <= SAFE_VARY
 
 
-def page_key(request, version: str) -> str:
-    """Version, language, scheme, host, path and query: nothing else changes a public page.
+def page_key(request) -> str:
+    """Language, scheme, host, path and query: nothing else changes a public page.
+
+    The content version is stored with the page, not in the key: a page of an
+    older version is simply replaced.
 
     The query is taken in a fixed order, so ``?kind=problem&country=kz`` and
     ``?country=kz&kind=problem`` share one entry.
@@ -128,7 +188,7 @@ def page_key(request, version: str) -> str:
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     uri = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     address = hashlib.sha256(uri.encode()).hexdigest()
-    return f"page:{version}:{language}:{address}"
+    return f"page:{language}:{address}"
 
 
 class PageCacheMiddleware:
@@ -147,11 +207,14 @@ class PageCacheMiddleware:
         if not _may_use_cache(request):
             return self.get_response(request)
         cache = _cache()
-        # Outside the try: an unknown Host (DisallowedHost, 400) and a database
-        # that is down (the 503 page) are not the cache's business.
-        key = page_key(request, current_version())
+        # An unknown Host (DisallowedHost, 400) and a database that is down (the
+        # 503 page) are not the cache's business: only the cache's own errors are.
+        request.get_host()
         try:
-            cached = cache.get(key)
+            key = page_key(request)
+            version, cached = lookup(cache, key)
+        except DatabaseError:
+            raise
         except Exception:
             # The shared cache is down: serve the page uncached rather than fail.
             logger.warning("Page cache unavailable", exc_info=True)
@@ -162,7 +225,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if request.method == "GET" and _may_store(response):
             try:
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+                cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
             except Exception:
                 logger.warning("Page cache unavailable", exc_info=True)
             response["X-Page-Cache"] = "miss"

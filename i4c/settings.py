@@ -223,6 +223,9 @@ else:
 PAGE_CACHE_ALIAS = "default"
 # Seconds a public page stays cached for anonymous readers; 0 turns the cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# How long Redis's copy of the content version lives (dialogues/pagecache.py):
+# the longest a reader may see the previous pages if Redis missed an edit's notice.
+PAGE_CACHE_VERSION_SECONDS = 2
 # Paths the page cache leaves alone besides the admin, the language switcher,
 # static files and /healthz (the load test's baseline view, loadtest/settings.py).
 PAGE_CACHE_EXCLUDED_PATHS = []
