@@ -146,6 +146,7 @@ MIDDLEWARE = [
     # Before the session, locale and CSRF middleware: a hit skips them, and a
     # miss stores what they finished (dialogues/pagecache.py).
     "dialogues.pagecache.PageCacheMiddleware",
+    "dialogues.pagecache.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

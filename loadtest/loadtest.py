@@ -96,6 +96,8 @@ def run_wrk(wrk: str, port: int, path: str, seconds: int, connections: int) -> d
         f"--duration={seconds}s",
         "--timeout=10s",
         "--latency",
+        # As browsers do: the public pages are sent compressed to those who accept it.
+        "--header=Accept-Encoding: gzip",
         f"--script={LUA}",
         f"http://127.0.0.1:{port}{path}",
     ]

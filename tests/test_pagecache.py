@@ -1,5 +1,6 @@
 """The page cache for anonymous readers (dialogues/pagecache.py)."""
 
+import gzip
 import socket
 import threading
 import time
@@ -365,3 +366,31 @@ def test_without_redis_a_cached_page_costs_one_query(client, country, django_ass
     # the content version
     with django_assert_num_queries(1):
         assert client.get("/findings/")["X-Page-Cache"] == "hit"
+
+
+def test_public_pages_are_compressed_for_browsers_that_accept_it(client, country):
+    make_findings(make_session(), country, count=40)
+    plain = client.get("/findings/")
+    packed = client.get("/findings/", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    # Each form has its own entry, and is served from it.
+    again = client.get("/findings/", HTTP_ACCEPT_ENCODING="gzip")
+    assert (plain["X-Page-Cache"], packed["X-Page-Cache"], again["X-Page-Cache"]) == (
+        "miss",
+        "miss",
+        "hit",
+    )
+    assert again["Content-Encoding"] == "gzip"
+    assert client.get("/findings/")["X-Page-Cache"] == "hit"
+
+
+def test_the_admin_and_the_csv_export_are_never_compressed(board_client, client, country):
+    make_findings(make_session(), country, count=40)
+    admin = board_client.get("/admin/findings/finding/", HTTP_ACCEPT_ENCODING="gzip")
+    assert admin.status_code == 200
+    assert "Content-Encoding" not in admin
+    export = client.get("/findings/export.csv", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in export
+    assert b"".join(export.streaming_content).startswith(b"\xef\xbb\xbfid,")
