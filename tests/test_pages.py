@@ -346,3 +346,9 @@ def test_draft_preview_offers_no_links_to_public_only_pages(board_client, countr
     assert "/findings/export.csv" not in page
     assert "/findings/?session=" not in page
     assert "/findings/?dialogue=" not in board_client.get("/dialogues/secret/").text
+
+
+def test_findings_page_offers_a_way_past_the_filters(client, demo):
+    response = client.get("/findings/")
+    assert '<a href="#results-heading">Go to the results</a>' in response.text
+    assert 'id="results-heading"' in response.text
