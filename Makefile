@@ -64,7 +64,7 @@ format: install-dev
 	$(BIN)/ruff format .
 
 bench: install  ## time the CSV export at 10k, 100k and 1M findings on PostgreSQL and SQLite (not a test; BENCH_ARGS="--sizes 10000")
-	$(BIN)/python bench/bench_export.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.bench_export $(BENCH_ARGS)
 
 loadtest: install $(MO) static  ## gunicorn on PostgreSQL with generated data, under wrk; not a test (LOADTEST_ARGS="--seconds 5")
 	$(BIN)/python -m loadtest.loadtest $(LOADTEST_ARGS)

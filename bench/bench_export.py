@@ -9,7 +9,7 @@ server's peak memory during the download, and the ratio to the database's own
 time for the same query measured in the same run (``COPY ... TO STDOUT`` on
 PostgreSQL; on SQLite, which has no COPY, reading the rows with a plain cursor).
 
-    python bench/bench_export.py [--sizes 10000,100000,1000000] [--databases postgresql,sqlite]
+    python -m bench.bench_export [--sizes 10000,100000,1000000] [--databases postgresql,sqlite]
 
 Not a test: ``make test`` never runs it.
 """
@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg2
+from loadtest.common import create_database, ensure_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / ".data"
@@ -49,41 +49,14 @@ def environment(url: str) -> dict:
     return env
 
 
-def manage(url: str, *args: str) -> str:
-    result = subprocess.run(  # noqa: S603 (our own manage.py)
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=environment(url),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
-
-
 def prepare(database: str, size: int) -> str:
     """A database holding exactly ``size`` findings, built once and then reused."""
     url = database_url(database, size)
     if database == "postgresql":
-        admin = psycopg2.connect(f"{POSTGRES}/postgres")
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [f"i4c_bench_{size}"])
-            if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "i4c_bench_{size}"')
-        admin.close()
+        create_database(url, fresh=False)
     else:
         DATA.mkdir(exist_ok=True)
-    manage(url, "migrate", "--noinput", "-v0")
-    count_findings = "from findings.models import Finding; print(Finding.objects.count())"
-    count = int(manage(url, "shell", "--no-imports", "-c", count_findings))
-    if count not in (0, size):
-        sys.exit(f"{url} holds {count} findings, not {size}: drop it and run again.")
-    if count == 0:
-        print(f"  building {size:,} findings on {database}: ", end="", flush=True)
-        print(manage(url, "generate_findings", "--findings", str(size)))
-        if database == "postgresql":
-            manage(url, "dbshell", "--", "-c", "VACUUM ANALYZE")
+    ensure_findings(environment(url), size, label=f" on {database}")
     return url
 
 

@@ -79,6 +79,21 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout.strip()
 
 
+def ensure_findings(env: dict, findings: int, *, label: str = "") -> None:
+    """Migrate, then make sure the database holds exactly ``findings`` generated
+    findings: built the first time, reused afterwards (building takes a while)."""
+    manage(env, "migrate", "--noinput", "-v0")
+    count = "from findings.models import Finding; print(Finding.objects.count())"
+    existing = int(manage(env, "shell", "--no-imports", "-c", count))
+    if existing not in (0, findings):
+        sys.exit(f"{env['DATABASE_URL']} holds {existing} findings, not {findings}: drop it.")
+    if existing == 0:
+        print(f"building {findings:,} findings{label}: ", end="", flush=True)
+        print(manage(env, "generate_findings", "--findings", str(findings)))
+        if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
+            manage(env, "dbshell", "--", "-c", "VACUUM ANALYZE")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

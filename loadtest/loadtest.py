@@ -28,7 +28,15 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from loadtest.common import ROOT, Gunicorn, create_database, database_url, environment, manage
+from loadtest.common import (
+    ROOT,
+    Gunicorn,
+    create_database,
+    database_url,
+    ensure_findings,
+    environment,
+    manage,
+)
 
 LUA = Path(__file__).resolve().parent / "report.lua"
 FINDINGS = 8000
@@ -58,15 +66,7 @@ def prepare(findings: int) -> tuple[str, dict]:
     url = database_url("loadtest")
     create_database(url, fresh=False)
     env = environment(url, DJANGO_SETTINGS_MODULE="loadtest.settings")
-    manage(env, "migrate", "--noinput", "-v0")
-    count = "from findings.models import Finding; print(Finding.objects.count())"
-    existing = int(manage(env, "shell", "--no-imports", "-c", count))
-    if existing not in (0, findings):
-        sys.exit(f"{url} holds {existing} findings, not {findings}: drop it and run again.")
-    if existing == 0:
-        print(f"building {findings:,} findings: ", end="", flush=True)
-        print(manage(env, "generate_findings", "--findings", str(findings)))
-        manage(env, "dbshell", "--", "-c", "VACUUM ANALYZE")
+    ensure_findings(env, findings)
     return url, env
 
 
