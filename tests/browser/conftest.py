@@ -147,3 +147,40 @@ def pytest_runtest_makereport(item, call):
         page.screenshot(path=str(path), full_page=True)
         report.sections.append(("screenshot", str(path)))
     return report
+
+
+BOARD_USERNAME = "aigerim"
+BOARD_PASSWORD = "a long passphrase 42"  # noqa: S105
+
+
+@pytest.fixture
+def board_member_account(demo_server, settings):
+    """A Board member with an enrolled authenticator app; two-factor sign-in is on."""
+    from django.contrib.auth.models import Group, User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.I4C_REQUIRE_2FA = True
+    user = User.objects.create_user(
+        BOARD_USERNAME, "aigerim@example.org", BOARD_PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Board"))
+    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    return user, device
+
+
+@pytest.fixture
+def board_page(page, board_member_account):
+    """A tab signed in to the admin as a Board member does it: user name and password on
+    the sign-in page, then the current code of the authenticator app."""
+    from django_otp.oath import totp
+
+    _, device = board_member_account
+    page.goto("/admin/")
+    page.get_by_label("Username").fill(BOARD_USERNAME)
+    page.get_by_label("Password").fill(BOARD_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+    page.get_by_role("textbox").fill(code)
+    page.get_by_role("button").filter(has_text=re.compile("Verify|Confirm|Sign in", re.I)).click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return page
