@@ -697,7 +697,7 @@ def save_findings(
                     raise NotesError([problem]) from error
                 planned.finding.save()
             countries_added = []
-            if add_countries and plan.outside_countries and plan.findings:
+            if add_countries and plan.outside_countries:
                 countries_added = plan.outside_countries
                 session.dialogue.countries.add(*countries_added)
                 reversion.add_to_revision(session.dialogue)

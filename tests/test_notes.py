@@ -1159,8 +1159,8 @@ def test_countries_outside_the_dialogue_are_named_and_may_be_added(board_client)
         "(Kazakhstan, Tajikistan, Uzbekistan)."
     ) in " ".join(response.text.split())
     assert (
-        '<label for="id_add_countries">Add Kyrgyzstan, Mongolia to the dialogue\'s '
-        "participating countries</label>"
+        '<label class="vCheckboxLabel" for="id_add_countries">'
+        "Add Kyrgyzstan, Mongolia to the dialogue's participating countries</label>"
     ) in response.text
     response = press(board_client, session, response, "_save", add_countries="on")
     assert message_texts(response) == [

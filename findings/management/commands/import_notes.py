@@ -84,7 +84,7 @@ class Command(BaseCommand):
                 _("line %(line)s: already in its list, skipped: %(text)s")
                 % {"line": planned.item.line, "text": planned.item.text}
             )
-        if plan.outside_countries and not (add_countries and findings):
+        if plan.outside_countries and (dry_run or not add_countries):
             self.stderr.write(
                 _(
                     "Not among the dialogue's participating countries: %(countries)s "
