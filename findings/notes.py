@@ -498,16 +498,15 @@ class _Parser:
             self.prose = rest
         if ends_with_colon and self.prose:
             first = self.prose[0][0]
-            heading = " ".join([*(text for _, text in self.prose), line])
-            self.prose = []
-            self.close_block()
-            kind = heading_kind(heading)
-            if kind is None:
-                self.no_kind_heading(first, heading)
-            else:
+            kind = heading_kind(" ".join([*(text for _, text in self.prose), line]))
+            if kind is not None:
+                self.prose = []
+                self.close_block()
                 self.kind = kind
                 self.result.headings.append((first, number))
-            return True
+                return True
+            # Not a heading that names a kind: each line is reported on its own.
+            self.flush_prose()
         kind = heading_kind(line)
         if self.open is not None or self.prose:
             # Within a wrapped item or paragraph, a line with a kind word is more of it.

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reversion.models import Revision, Version
 
 from dialogues.models import Country, Session
@@ -586,6 +588,73 @@ def test_every_non_empty_line_of_the_samples_is_a_heading_in_a_finding_or_a_prob
         covered.update(range(item.line, item.last_line + 1))
     lines = {number for number, line in enumerate(text.splitlines(), start=1) if line.strip()}
     assert covered == lines
+
+
+FRAGMENTS = [
+    "Kazakhstan:",
+    "Mongolia – ",
+    "Республика Узбекистан — ",
+    "Narnia: ",
+    "Problems in the field of participation:",
+    "Успехи",
+    "Session two:",
+    "1) ",
+    "2) ",
+    "3.\t",
+    "; 2) ",
+    "; 3. ",
+    "Lack of unity",
+    "decision-",
+    "making",
+    "partici\u00ad",
+    "in 2024. The law",
+    "3.5 per cent",
+    "(stage 1) and",
+    "\u00a0",
+    " ",
+    "- ",
+    "• ",
+    ",",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=6).map("".join), max_size=12),
+    line_end=st.sampled_from(["\n", "\r\n"]),
+)
+def test_any_mix_of_notes_is_read_without_error_and_every_line_accounted_for(lines, line_end):
+    text = line_end.join(lines)
+    result = parse_notes(text, countries=hub_countries(), default_kind=Kind.SUCCESS)
+    count = len(text.splitlines())
+    assert result.items or result.problems
+    for item in result.items:
+        assert item.text == item.text.strip() != ""
+        assert "\u00ad" not in item.text and "\r" not in item.text
+        assert 1 <= item.line <= item.last_line <= count
+    assert all(p.line is None or 1 <= p.line <= count for p in result.problems)
+    if any(p.message.startswith("Unknown country") for p in result.problems):
+        return  # the lines of an unknown country's list are reported with it
+    covered = {p.line for p in result.problems}
+    for first, last in result.headings:
+        covered.update(range(first, last + 1))
+    for item in result.items:
+        covered.update(range(item.line, item.last_line + 1))
+    # A bullet alone on its line says nothing.
+    non_empty = {
+        n for n, line in enumerate(text.splitlines(), start=1) if line.strip("•- \t\u00a0")
+    }
+    assert non_empty <= covered
+
+
+_hub_countries = []
+
+
+def hub_countries() -> list[Country]:
+    """The migration's countries, read once: hypothesis runs many examples in one test."""
+    if not _hub_countries:
+        _hub_countries.extend(Country.objects.all())
+    return _hub_countries
 
 
 # Duplicates and countries, before saving
