@@ -6,9 +6,15 @@ The notes come in the report's own shape::
     Problems in the field of citizen participation in decision-making:
     Kazakhstan: 1) Lack of unity and partnership; 2) Competitiveness ...
 
+or as they arrive from a PDF or a Word file: items wrapped over several lines,
+numbered ``1.`` one per line, ``Mongolia - 1) ...``, countries under other names
+("Kyrgyz Republic", "Киргизия"). Every non-empty line ends up in a finding, sets
+the kind (a heading), starts a country's list, or is reported as a problem with
+its number: nothing is left out without a word.
+
 ``parse_notes`` reads them without touching the database (it is given the
-countries), so a preview costs nothing; ``save_findings`` creates every finding
-in one transaction, or none when the notes have any problem.
+countries), ``plan_notes`` numbers them and finds those already in their lists,
+and ``save_findings`` creates them in one transaction, or none.
 """
 
 import re
@@ -18,8 +24,8 @@ from dataclasses import dataclass, field
 
 import reversion
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from dialogues.models import Country, Session
@@ -27,37 +33,77 @@ from dialogues.models import Country, Session
 from .enums import Kind
 from .models import Finding
 
-# "1)" at the start of the text or after a space or punctuation: "2)Activities"
-# (no space after the marker) is an item, "decision-making1)" is not.
-ITEM_MARKER = re.compile(r"(?:^|(?<=[\s;,.]))(\d{1,3})\)")
-ITEM_LINE = re.compile(r"^(\d{1,3})\)")
-LABELLED_LINE = re.compile(r"^(?P<label>[^:]{1,80}):(?P<rest>.*)$")
-BULLETS = "-–—•*· \t"
+# An item starts at "1)" at the start of the text or after a space or punctuation
+# ("2)Activities" is an item, "decision-making1)" is not), or at "1." followed by a
+# space at the start of the text or after ";" (as Word writes lists): "in 2024." and
+# "3.5" in a sentence start nothing.
+ITEM_MARKER = re.compile(
+    r"(?:^|(?<=[\s;,.]))(?P<paren>\d{1,3})\)"
+    r"|(?:^|(?<=;)|(?<=;\s))(?P<dot>\d{1,3})\.(?=\s)"
+)
+# "Kazakhstan: ...", "Mongolia - 1) ...", "Mongolia — 1) ...", "Mongolia—1) ...".
+LABELLED_LINE = re.compile(
+    r"^(?P<label>[^:]{1,80}?)\s*(?P<sep>:|\s[-–—]+|[-–—]+(?=\s*\d))\s*(?P<rest>.*)$"
+)
+# List bullets in front of a line; a dash only when a space follows it, as in "- 1) ...".
+BULLETS = re.compile(r"^(?:[•·▪◦●○*]\s*|[-–—](?:\s+|(?=\d)))+")
 # Trimmed from the end of an item: the report has "processes-;" and "2) ...;".
 ITEM_TRAILER = ";-–— \t"
+# Left when a PDF or Word file is copied: invisible, or a soft hyphen (handled apart).
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+SOFT_HYPHEN = "\u00ad"
 
 # Stems, matched at the start of a word, in the case-folded heading.
-PROBLEM_WORDS = re.compile(
-    r"\b(problem|barrier|challenge|obstacle|difficult|"
-    r"проблем|барьер|трудност|препятств)"
+PROBLEM_STEMS = (
+    r"problem|barrier|challenge|obstacle|difficult|"
+    r"проблем|барьер|трудност|препятств"
 )
-SUCCESS_WORDS = re.compile(
-    r"\b(success|experience|good practice|best practice|achievement|"
-    r"успех|успеш|опыт|достижени|хорош\w* практик|лучш\w* практик)"
+SUCCESS_STEMS = (
+    r"success|experience|good practice|best practice|achievement|"
+    r"успех|успеш|опыт|достижени|хорош\w* практик|лучш\w* практик"
 )
+PROBLEM_WORDS = re.compile(rf"\b({PROBLEM_STEMS})")
+SUCCESS_WORDS = re.compile(rf"\b({SUCCESS_STEMS})")
+KIND_WORDS = re.compile(rf"\b(?:{PROBLEM_STEMS}|{SUCCESS_STEMS})\w*")
+# Words that may stand beside the kind in a bare heading: "Main problems and barriers".
+HEADING_FILLERS = {"and", "or", "the", "main", "key", "и", "или", "основные", "главные"}
 # A line this short without a final full stop may be a heading even without ":".
 SHORT_HEADING_WORDS = 8
+
+# Other names of the hub's countries, by ISO code: what rapporteurs write besides the
+# English and Russian names the Board keeps. "Republic of X", "Республика X" and
+# "X Republic" are read as X for every country.
+COUNTRY_ALIASES = {
+    "KZ": ["KAZ", "Qazaqstan", "Қазақстан"],
+    "KG": [
+        "KGZ", "Kyrgyz", "Kyrgyzia", "Kirghizia", "Kirgizia", "Kirghizstan",
+        "Киргизия", "Киргизстан", "Кыргызская", "Киргизская",
+    ],
+    "TJ": ["TJK", "Tadjikistan", "Tadzhikistan", "Тоҷикистон"],
+    "TM": ["TKM", "Turkmenia", "Türkmenistan", "Туркмения"],
+    "UZ": ["UZB", "O‘zbekiston", "Oʻzbekiston", "O'zbekiston", "Ўзбекистон"],
+    "MN": ["MNG", "Mongol Uls", "Монгол Улс"],
+}  # fmt: skip
+COUNTRY_PREFIXES = ("the republic of ", "republic of ", "республика ")
+COUNTRY_SUFFIXES = (" republic", " республика")
 
 
 @dataclass(frozen=True)
 class NoteItem:
-    """One numbered item of the notes, as pasted."""
+    """One numbered item of the notes, as pasted; ``line`` to ``last_line`` hold it."""
 
     line: int
     country: Country
     kind: Kind
     number: int
     text: str
+    last_line: int | None = None
+
+    @property
+    def lines(self) -> str:
+        if self.last_line is None or self.last_line == self.line:
+            return str(self.line)
+        return f"{self.line}–{self.last_line}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +118,9 @@ class Problem:
 class ParseResult:
     items: list[NoteItem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # The (first, last) lines of each heading: those that set the kind, and the
+    # countries standing alone on their line, their items below.
+    headings: list[tuple[int, int]] = field(default_factory=list)
 
 
 class NotesError(Exception):
@@ -87,13 +136,31 @@ def _fold(value: str) -> str:
 
 
 def country_lookup(countries: Iterable[Country]) -> dict[str, Country]:
-    """Each country under its English name, Russian name and ISO code, case-folded."""
+    """Each country under its English name, Russian name, ISO code and the other names
+    rapporteurs use (``COUNTRY_ALIASES``), case-folded."""
     lookup = {}
     for country in countries:
-        for name in (country.name, country.name_ru, country.code):
+        for name in (*COUNTRY_ALIASES.get(country.code, ()), country.name_ru, country.code):
             if name:
                 lookup[_fold(name)] = country
+    # The names the Board keeps win over the aliases.
+    for country in countries:
+        lookup[_fold(country.name)] = country
     return lookup
+
+
+def find_country(label: str, lookup: dict[str, Country]) -> Country | None:
+    """The country ``label`` names, also as "Republic of X", "Республика X", "X Republic"."""
+    name = _fold(label.strip(" \t.\"'«»“”"))
+    if name in lookup:
+        return lookup[name]
+    for prefix in COUNTRY_PREFIXES:
+        if name.startswith(prefix):
+            return lookup.get(name.removeprefix(prefix))
+    for suffix in COUNTRY_SUFFIXES:
+        if name.endswith(suffix):
+            return lookup.get(name.removesuffix(suffix))
+    return None
 
 
 def heading_kind(line: str) -> Kind | None:
@@ -106,10 +173,20 @@ def heading_kind(line: str) -> Kind | None:
     return Kind.PROBLEM if is_problem else Kind.SUCCESS
 
 
-def _looks_like_heading(line: str) -> bool:
-    return line.endswith(":") or (
-        len(line.split()) <= SHORT_HEADING_WORDS and not line.endswith(".")
-    )
+def _is_bare_heading(line: str) -> bool:
+    """ "Problems", "Main problems and barriers": nothing but kind words, so not the end of
+    a wrapped item even without a colon ("difficulties in registration" is)."""
+    rest = KIND_WORDS.sub(" ", _fold(line.rstrip(":.")))
+    return all(word in HEADING_FILLERS for word in re.findall(r"\w+", rest))
+
+
+def normalised(text: str) -> str:
+    """The text as compared for duplicates: case, spacing and final punctuation aside."""
+    return _fold(text).rstrip(" .,;:!?…-–—")
+
+
+def _excerpt(text: str) -> str:
+    return Truncator(text).chars(60)
 
 
 def _split_items(rest: str) -> tuple[str, list[tuple[int, str]]]:
@@ -131,8 +208,22 @@ def _split_items(rest: str) -> tuple[str, list[tuple[int, str]]]:
     items = []
     for index, match in enumerate(markers):
         end = markers[index + 1].start() if index + 1 < len(markers) else len(rest)
-        items.append((int(match.group(1)), rest[match.end() : end].strip().rstrip(ITEM_TRAILER)))
+        number = int(match["paren"] or match["dot"])
+        items.append((number, rest[match.end() : end].strip()))
     return lead, items
+
+
+def _join(before: str, after: str) -> str:
+    """Join a line to the one it continues: "decision-" + "making" is "decision-making"."""
+    if not before:
+        return after
+    if not after:
+        return before
+    if before.endswith(SOFT_HYPHEN):
+        return before[:-1] + after
+    if before.endswith("-") and before[-2:-1].isalpha() and after[0].islower():
+        return before + after
+    return f"{before} {after}"
 
 
 def _list_name(country: Country, kind: str) -> str:
@@ -140,6 +231,16 @@ def _list_name(country: Country, kind: str) -> str:
     if kind == Kind.PROBLEM:
         return _("%(country)s, problems") % values
     return _("%(country)s, successes") % values
+
+
+@dataclass
+class _OpenItem:
+    line: int
+    last_line: int
+    country: Country
+    kind: Kind
+    number: int
+    text: str
 
 
 class _Parser:
@@ -152,9 +253,16 @@ class _Parser:
         self.country: Country | None = None
         self.block_line: int | None = None
         self.block_markers = 0
-        # "Kazakstan:" alone: an unknown country if item lines follow it.
-        self.unknown: tuple[int, str] | None = None
+        # The item the next line may continue; a blank line or a heading closes it.
+        self.open: _OpenItem | None = None
+        # "Kazakstan:" alone: an unknown country if item lines follow it, else a heading
+        # naming no kind.
+        self.pending_label: tuple[int, str] | None = None
+        # The lines of an unknown country's list: reported once, with the country.
         self.skipping_unknown = False
+        # Lines outside any item: a wrapped heading if a line ending with ":" follows
+        # them, else problems.
+        self.prose: list[tuple[int, str]] = []
 
     def problem(self, line: int | None, message: str) -> None:
         self.result.problems.append(Problem(line=line, message=message))
@@ -163,10 +271,33 @@ class _Parser:
         return _(
             "Unknown country “%(name)s”: use its English or Russian name "
             "or its ISO code, for example KZ."
-        ) % {"name": label.strip(BULLETS)}
+        ) % {"name": label.strip()}
+
+    def close_item(self) -> None:
+        item, self.open = self.open, None
+        if item is None:
+            return
+        text = item.text.rstrip(ITEM_TRAILER + SOFT_HYPHEN)
+        if not text:
+            self.problem(
+                item.line,
+                _("%(list)s: item %(number)s is empty.")
+                % {"list": _list_name(item.country, item.kind), "number": item.number},
+            )
+            return
+        self.result.items.append(
+            NoteItem(
+                line=item.line,
+                country=item.country,
+                kind=item.kind,
+                number=item.number,
+                text=text,
+                last_line=item.last_line,
+            )
+        )
 
     def close_block(self) -> None:
-        self.unknown = None
+        self.close_item()
         self.skipping_unknown = False
         if self.country is not None and self.block_markers == 0:
             self.problem(
@@ -178,7 +309,8 @@ class _Parser:
         self.block_line = None
         self.block_markers = 0
 
-    def add(self, line: int, number: int, text: str) -> None:
+    def start_item(self, line: int, number: int, text: str) -> None:
+        self.close_item()
         self.block_markers += 1
         key = (self.country.pk, self.kind)
         expected = self.counts[key] + 1
@@ -188,9 +320,6 @@ class _Parser:
             "expected": expected,
         }
         self.counts[key] = max(expected, number)
-        if not text:
-            self.problem(line, _("%(list)s: item %(number)s is empty.") % values)
-            return
         if number < expected:
             self.problem(
                 line,
@@ -201,72 +330,212 @@ class _Parser:
                 line,
                 _("%(list)s: number %(number)s skips; the next number is %(expected)s.") % values,
             )
-        self.result.items.append(
-            NoteItem(line=line, country=self.country, kind=self.kind, number=number, text=text)
+        self.open = _OpenItem(
+            line=line, last_line=line, country=self.country, kind=self.kind, number=number,
+            text=text,
+        )  # fmt: skip
+
+    def add_items(self, line: int, items: list[tuple[int, str]]) -> None:
+        for number, text in items:
+            self.start_item(line, number, text)
+
+    def continue_item(self, line: int, text: str) -> None:
+        self.open.text = _join(self.open.text, text)
+        self.open.last_line = line
+
+    def flush_prose(self) -> None:
+        """The lines kept in case they began a wrapped heading did not: report them."""
+        for line, text in self.prose:
+            self.problem(
+                line,
+                _(
+                    "This line is not part of any finding: “%(text)s”. Number it under a "
+                    "country (“Kazakhstan: 1) …”), or delete it."
+                )
+                % {"text": _excerpt(text)},
+            )
+        self.prose = []
+
+    def resolve_pending(self, before_items: bool) -> bool:
+        """Report a pending "Label:" line; True when it was an unknown country."""
+        if self.pending_label is None:
+            return False
+        number, label = self.pending_label
+        self.pending_label = None
+        if before_items:
+            self.problem(number, self.unknown_country_message(label))
+            self.skipping_unknown = True
+            return True
+        self.no_kind_heading(number, f"{label}:")
+        return False
+
+    def no_kind_heading(self, line: int, text: str) -> None:
+        self.problem(
+            line,
+            _(
+                "This heading names neither successes nor problems: “%(text)s”. Say which "
+                "(for example “Problems:”), or delete the line."
+            )
+            % {"text": _excerpt(text)},
         )
 
     def read_line(self, number: int, raw: str) -> None:
-        line = " ".join(raw.split()).lstrip(BULLETS)
+        text = raw.translate(INVISIBLE)
+        # A soft hyphen at the end of a line marks a word broken there; elsewhere it is noise.
+        broken_word = text.rstrip().endswith(SOFT_HYPHEN)
+        text = " ".join(text.replace(SOFT_HYPHEN, "").split())
+        line = BULLETS.sub("", text)
         if not line:
+            # A blank line ends an item (what follows is not its continuation) and a
+            # paragraph.
+            self.flush_prose()
+            self.close_item()
             return
-        if ITEM_LINE.match(line):
-            if self.country is None and self.unknown is not None:
-                self.problem(self.unknown[0], self.unknown_country_message(self.unknown[1]))
-                self.unknown = None
-                self.skipping_unknown = True
-                return
-            if self.country is None and self.skipping_unknown:
-                return
+        self.read_content(number, line)
+        if broken_word and self.open is not None and self.open.last_line == number:
+            self.open.text += SOFT_HYPHEN
+
+    def read_content(self, number: int, line: str) -> None:
+        starts_item = bool(ITEM_MARKER.match(line))
+        if starts_item:
+            self.flush_prose()
+        if starts_item and self.resolve_pending(before_items=True):
+            return
+        self.resolve_pending(before_items=False)
+
+        if starts_item:
             if self.country is None:
-                self.problem(
-                    number,
-                    _(
-                        "A numbered item without a country: start its list with a line "
-                        "such as “Kazakhstan:”."
-                    ),
-                )
-                return
-            lead, items = _split_items(line)
-            for item_number, text in items:
-                self.add(number, item_number, text)
-            return
-        labelled = LABELLED_LINE.match(line)
-        if labelled:
-            label = _fold(labelled["label"].strip(BULLETS))
-            rest = labelled["rest"]
-            country = self.countries.get(label)
-            if country is not None:
-                self.close_block()
-                self.country, self.block_line = country, number
-                lead, items = _split_items(rest)
-                if lead and items:
+                if not self.skipping_unknown:
                     self.problem(
                         number,
-                        _("%(country)s: text before the first numbered item: “%(text)s”.")
-                        % {"country": country.display_name, "text": lead},
+                        _(
+                            "A numbered item without a country: start its list with a line "
+                            "such as “Kazakhstan:”."
+                        ),
                     )
-                elif lead:
-                    # "Kazakhstan: some text" has no items: reported when the block closes.
-                    self.close_block()
-                    return
-                for item_number, text in items:
-                    self.add(number, item_number, text)
                 return
-            if ITEM_LINE.match(rest.strip()):
-                self.close_block()
-                self.problem(number, self.unknown_country_message(labelled["label"]))
-                return
+            lead, items = _split_items(line)
+            self.add_items(number, items)
+            return
+
+        if self.read_country_line(number, line):
+            return
+        if self.read_heading(number, line):
+            return
+        if self.skipping_unknown:
+            return
+        if self.open is not None:
+            lead, items = _split_items(line)
+            self.continue_item(number, lead)
+            self.add_items(number, items)
+            return
+        self.prose.append((number, line))
+
+    def read_country_line(self, number: int, line: str) -> bool:
+        """A line that starts a country's list (or names an unknown one): True if read."""
+        labelled = LABELLED_LINE.match(line)
+        if labelled is None:
+            # "Kazakhstan" alone on its line, as a heading; in a wrapped item it is the
+            # item's last word ("... Central Asia and\nMongolia").
+            country = find_country(line.rstrip(":"), self.countries)
+            if country is None or self.open is not None:
+                return False
+            self.start_block(number, country, "")
+            return True
+        label, rest = labelled["label"], labelled["rest"]
+        country = find_country(label, self.countries)
+        rest_has_items = bool(ITEM_MARKER.match(rest))
+        is_colon = labelled["sep"] == ":"
+        if country is not None and (is_colon or rest_has_items or not rest):
+            self.start_block(number, country, rest)
+            return True
+        if (
+            rest_has_items
+            and (is_colon or self.open is None)
+            and len(label.split()) <= 4
+            and not re.search(r"\d", label)
+        ):
+            self.flush_prose()
+            self.close_block()
+            self.problem(number, self.unknown_country_message(label))
+            self.skipping_unknown = True
+            return True
+        return False
+
+    def start_block(self, number: int, country: Country, rest: str) -> None:
+        self.flush_prose()
         self.close_block()
-        if _looks_like_heading(line):
-            kind = heading_kind(line)
+        self.country, self.block_line = country, number
+        lead, items = _split_items(rest)
+        if lead and items:
+            self.problem(
+                number,
+                _("%(country)s: text before the first numbered item: “%(text)s”.")
+                % {"country": country.display_name, "text": lead},
+            )
+        elif lead:
+            # "Kazakhstan: some text" has no items: reported as the block closes.
+            self.close_block()
+            return
+        elif not items:
+            self.result.headings.append((number, number))
+        self.add_items(number, items)
+
+    def read_heading(self, number: int, line: str) -> bool:
+        """A heading: sets the kind of the lines after it. True if ``line`` is one.
+
+        While an item (or a paragraph) is open, only a line ending with ":" or made of
+        kind words alone is a heading: "difficulties in registration" is the end of a
+        wrapped item. Lines of prose just before a line ending with ":" are the start of
+        a wrapped heading.
+        """
+        ends_with_colon = line.endswith(":")
+        # A sentence that ends before the heading is not part of it.
+        ended = [i for i, (_, text) in enumerate(self.prose) if text.endswith((".", "!", "?"))]
+        if ended:
+            self.prose, rest = self.prose[: ended[-1] + 1], self.prose[ended[-1] + 1 :]
+            self.flush_prose()
+            self.prose = rest
+        if ends_with_colon and self.prose:
+            first = self.prose[0][0]
+            kind = heading_kind(" ".join([*(text for _, text in self.prose), line]))
             if kind is not None:
+                self.prose = []
+                self.close_block()
                 self.kind = kind
-            elif labelled and not labelled["rest"].strip() and len(labelled["label"].split()) <= 3:
-                self.unknown = (number, labelled["label"])
-        # Any other line is prose between the lists: it is left out.
+                self.result.headings.append((first, number))
+                return True
+            # Not a heading that names a kind: each line is reported on its own.
+            self.flush_prose()
+        kind = heading_kind(line)
+        if self.open is not None or self.prose:
+            # Within a wrapped item or paragraph, a line with a kind word is more of it.
+            is_heading = ends_with_colon or (kind is not None and _is_bare_heading(line))
+        else:
+            is_heading = ends_with_colon or (
+                kind is not None
+                and len(line.split()) <= SHORT_HEADING_WORDS
+                and not line.endswith(".")
+            )
+        if not is_heading:
+            return False
+        self.flush_prose()
+        self.close_block()
+        if kind is not None:
+            self.kind = kind
+            self.result.headings.append((number, number))
+        elif len(line[:-1].split()) <= 3 and line.count(":") == 1:
+            # "XX:": an unknown country if numbered items follow.
+            self.pending_label = (number, line[:-1].strip())
+        else:
+            self.no_kind_heading(number, line)
+        return True
 
     def finish(self) -> ParseResult:
+        self.flush_prose()
+        self.resolve_pending(before_items=False)
         self.close_block()
+        self.result.problems.sort(key=lambda problem: problem.line or 0)
         if not self.result.items and not self.result.problems:
             self.problem(
                 None,
@@ -287,59 +556,154 @@ def parse_notes(text: str, *, countries: Iterable[Country], default_kind: str) -
     return parser.finish()
 
 
-def plan_findings(*, session: Session, result: ParseResult) -> list[Finding]:
-    """Unsaved findings for the items, numbered after those already in each list.
+@dataclass(frozen=True)
+class PlannedItem:
+    """An item of the notes and what saving would do with it.
 
-    The pasted numbers 1..n of a list become next_position..next_position+n-1.
-    One query, whatever the number of lists.
+    ``finding`` is unsaved; its position is None when the item is skipped as a
+    duplicate. ``duplicate_of`` says where the same text already is: the number of a
+    finding in the list, or the line of an earlier item of the notes.
     """
-    last = {
-        (row["country_id"], row["kind"]): row["last"]
-        for row in Finding.objects.filter(session=session)
-        .values("country_id", "kind")
-        .annotate(last=Max("position"))
-        .order_by()  # the model's ordering would otherwise split the groups
-    }
-    taken: dict[tuple[int, str], int] = defaultdict(int)
-    findings = []
+
+    item: NoteItem
+    finding: Finding
+    duplicate_of_number: int | None = None
+    duplicate_of_line: int | None = None
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of_number is not None or self.duplicate_of_line is not None
+
+
+@dataclass
+class NotesPlan:
+    items: list[PlannedItem]
+    # The dialogue's participating countries, and those of the notes outside them.
+    dialogue_countries: list[Country]
+    outside_countries: list[Country]
+    add_duplicates: bool = False
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The findings saving would create, in the order of the notes."""
+        return [planned.finding for planned in self.items if planned.finding.position is not None]
+
+    @property
+    def duplicates(self) -> list[PlannedItem]:
+        return [planned for planned in self.items if planned.is_duplicate]
+
+    @property
+    def skipped(self) -> list[PlannedItem]:
+        return [planned for planned in self.items if planned.finding.position is None]
+
+
+def plan_notes(*, session: Session, result: ParseResult, add_duplicates: bool = False) -> NotesPlan:
+    """Number the items after those already in each list and find the duplicates.
+
+    An item is a duplicate when its list (session, country, kind) already has, or an
+    earlier item of the notes gives, the same text (case, spacing and final punctuation
+    aside); it is skipped, and takes no number, unless ``add_duplicates``. Two queries
+    whatever the number of items: the session's findings and the dialogue's countries.
+    Reads ``session.dialogue``: select it first or it costs a query.
+    """
+    last: dict[tuple[int, str], int] = defaultdict(int)
+    existing: dict[tuple[int, str, str], int] = {}
+    rows = Finding.objects.filter(session=session, country__isnull=False).values_list(
+        "country_id", "kind", "position", "text"
+    )
+    for country_id, kind, position, text in rows.order_by("position"):
+        last[country_id, kind] = max(last[country_id, kind], position)
+        existing.setdefault((country_id, kind, normalised(text)), position)
+    pasted: dict[tuple[int, str, str], int] = {}
+    planned = []
     for item in result.items:
-        key = (item.country.pk, item.kind)
-        taken[key] += 1
-        findings.append(
-            Finding(
-                session=session,
-                country=item.country,
-                kind=item.kind,
-                position=(last.get(key) or 0) + taken[key],
-                text=item.text,
-            )
-        )
-    return findings
+        key = (item.country.pk, item.kind, normalised(item.text))
+        duplicate_number = existing.get(key)
+        duplicate_line = pasted.get(key) if duplicate_number is None else None
+        pasted.setdefault(key, item.line)
+        is_duplicate = duplicate_number is not None or duplicate_line is not None
+        position = None
+        if add_duplicates or not is_duplicate:
+            last[item.country.pk, item.kind] += 1
+            position = last[item.country.pk, item.kind]
+        finding = Finding(
+            session=session, country=item.country, kind=item.kind, position=position,
+            text=item.text,
+        )  # fmt: skip
+        planned.append(PlannedItem(item, finding, duplicate_number, duplicate_line))
+
+    dialogue_countries = list(session.dialogue.countries.order_by("name"))
+    taking_part = {country.pk for country in dialogue_countries}
+    outside = {
+        item.country.pk: item.country for item in result.items if item.country.pk not in taking_part
+    }
+    return NotesPlan(
+        items=planned,
+        dialogue_countries=dialogue_countries,
+        outside_countries=sorted(outside.values(), key=lambda country: country.name),
+        add_duplicates=add_duplicates,
+    )
 
 
-def save_findings(*, session: Session, text: str, default_kind: str, user=None) -> list[Finding]:
-    """Create every finding of the notes in one transaction, or none.
+@dataclass
+class NotesSaved:
+    created: list[Finding]
+    skipped: list[PlannedItem]
+    countries_added: list[Country]
 
-    The findings are one revision in the change history, by ``user`` when given.
-    Raises ``NotesError`` with every problem (and saves nothing) when the notes
-    have one, or when a finding fails validation.
+
+def save_findings(
+    *,
+    session: Session,
+    text: str,
+    default_kind: str,
+    user=None,
+    add_duplicates: bool = False,
+    add_countries: bool = False,
+) -> NotesSaved:
+    """Create the findings of the notes in one transaction, or none.
+
+    Items already in their lists are skipped unless ``add_duplicates``; with
+    ``add_countries``, the countries of the notes that do not take part in the
+    session's dialogue are added to it, in the same transaction. Everything is one
+    revision in the change history, by ``user`` when given. Raises ``NotesError`` with
+    every problem (and saves nothing) when the notes have one, or when a finding is
+    refused while saving.
     """
     result = parse_notes(text, countries=Country.objects.all(), default_kind=default_kind)
     if result.problems:
         raise NotesError(result.problems)
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_comment(_("Added from notes"))
-        if user is not None:
-            reversion.set_user(user)
-        # Two Board members saving notes into one session at once would take the
-        # same numbers: lock the session so the second waits (PostgreSQL).
-        list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk"))
-        findings = plan_findings(session=session, result=result)
-        for item, finding in zip(result.items, findings, strict=True):
-            try:
-                finding.full_clean()
-            except ValidationError as error:
-                problem = Problem(line=item.line, message=" ".join(error.messages))
-                raise NotesError([problem]) from error
-            finding.save()
-    return findings
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_comment(_("Added from notes"))
+            if user is not None:
+                reversion.set_user(user)
+            # Two Board members saving notes into one session at once would take the
+            # same numbers: lock the session so the second waits (PostgreSQL).
+            session = (
+                Session.objects.select_for_update(of=("self",))
+                .select_related("dialogue")
+                .get(pk=session.pk)
+            )
+            plan = plan_notes(session=session, result=result, add_duplicates=add_duplicates)
+            for planned in plan.items:
+                if planned.finding.position is None:
+                    continue
+                try:
+                    planned.finding.full_clean()
+                except ValidationError as error:
+                    problem = Problem(line=planned.item.line, message=" ".join(error.messages))
+                    raise NotesError([problem]) from error
+                planned.finding.save()
+            countries_added = []
+            if add_countries and plan.outside_countries:
+                countries_added = plan.outside_countries
+                session.dialogue.countries.add(*countries_added)
+                reversion.add_to_revision(session.dialogue)
+    except IntegrityError as error:
+        message = _(
+            "A finding could not be saved (someone else may have changed the same list at "
+            "the same moment), so nothing was saved. Preview the notes again."
+        )
+        raise NotesError([Problem(line=None, message=message)]) from error
+    return NotesSaved(created=plan.findings, skipped=plan.skipped, countries_added=countries_added)

@@ -7,13 +7,14 @@ from django.utils.translation import ngettext
 
 from dialogues.models import Country, Dialogue, Session
 from findings.enums import Kind
-from findings.notes import NotesError, Problem, parse_notes, plan_findings, save_findings
+from findings.notes import NotesError, Problem, parse_notes, plan_notes, save_findings
 
 
 class Command(BaseCommand):
     help = (
         "Add a session's findings from a rapporteur's notes (lines like "
-        "“Kazakhstan: 1) …; 2) …”): all of them, or none when the notes have a problem."
+        "“Kazakhstan: 1) …; 2) …”): all of them, or none when the notes have a problem. "
+        "Items already in their lists are skipped unless --add-duplicates."
     )
 
     def add_arguments(self, parser):
@@ -28,10 +29,23 @@ class Command(BaseCommand):
             "success).",
         )
         parser.add_argument(
+            "--add-duplicates",
+            action="store_true",
+            help="Add the items whose text is already in their list, too.",
+        )
+        parser.add_argument(
+            "--add-countries",
+            action="store_true",
+            help="Add the countries of the notes to the dialogue's participating countries.",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Show the findings; save nothing."
         )
 
-    def handle(self, *args, dialogue, session, file, kind, dry_run, **options):
+    def handle(
+        self, *args, dialogue, session, file, kind, dry_run, add_duplicates, add_countries,
+        **options,
+    ):  # fmt: skip
         session = self.get_session(dialogue_slug=dialogue, session_slug=session)
         try:
             # utf-8-sig: Notepad and Excel save a byte-order mark.
@@ -41,21 +55,42 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}
             ) from error
 
-        if dry_run:
-            result = parse_notes(text, countries=Country.objects.all(), default_kind=kind)
-            if result.problems:
-                self.fail(result.problems)
-            findings = plan_findings(session=session, result=result)
-        else:
+        result = parse_notes(text, countries=Country.objects.all(), default_kind=kind)
+        if result.problems:
+            self.fail(result.problems)
+        plan = plan_notes(session=session, result=result, add_duplicates=add_duplicates)
+        if not dry_run:
             try:
-                findings = save_findings(session=session, text=text, default_kind=kind)
+                saved = save_findings(
+                    session=session,
+                    text=text,
+                    default_kind=kind,
+                    add_duplicates=add_duplicates,
+                    add_countries=add_countries,
+                )
             except NotesError as error:
                 self.fail(error.problems)
+            findings, skipped = saved.created, saved.skipped
+        else:
+            findings, skipped = plan.findings, plan.skipped
 
         for finding in findings:
             self.stdout.write(
                 f"{finding.country.name}\t{finding.get_kind_display()}\t"
                 f"{finding.position}\t{finding.text}"
+            )
+        for planned in skipped:
+            self.stderr.write(
+                _("line %(line)s: already in its list, skipped: %(text)s")
+                % {"line": planned.item.line, "text": planned.item.text}
+            )
+        if plan.outside_countries and (dry_run or not add_countries):
+            self.stderr.write(
+                _(
+                    "Not among the dialogue's participating countries: %(countries)s "
+                    "(--add-countries adds them)."
+                )
+                % {"countries": ", ".join(c.name for c in plan.outside_countries)}
             )
         count = len(findings)
         values = {"count": count, "session": session}
@@ -71,7 +106,20 @@ class Command(BaseCommand):
                 "Added %(count)s findings to “%(session)s”.",
                 count,
             )
-        self.stdout.write(self.style.SUCCESS(message % values))
+        message %= values
+        if skipped:
+            message += " " + ngettext(
+                "Skipped %(count)s item already in its list.",
+                "Skipped %(count)s items already in their lists.",
+                len(skipped),
+            ) % {"count": len(skipped)}
+        if not dry_run and saved.countries_added:
+            message += " " + ngettext(
+                "Added %(countries)s to the dialogue's participating countries.",
+                "Added %(countries)s to the dialogue's participating countries.",
+                len(saved.countries_added),
+            ) % {"countries": ", ".join(c.name for c in saved.countries_added)}
+        self.stdout.write(self.style.SUCCESS(message))
 
     def get_session(self, *, dialogue_slug: str, session_slug: str) -> Session:
         try:
