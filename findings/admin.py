@@ -4,6 +4,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Count, F
@@ -16,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from dialogues.admin import SessionAdminBase
+from dialogues.admin import SessionAdminBase, say_renumbered
 from dialogues.models import Session
 
 from . import export, importer
@@ -59,6 +60,14 @@ class FindingInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("country")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "country" and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            # A plain menu: the edit, add, delete and view icons on every row of the
+            # table only crowd it, and countries have their own page.
+            field.widget = field.widget.widget
+        return field
+
 
 @admin.register(Session)
 class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
@@ -77,6 +86,10 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
     @admin.display(description=_("findings"), ordering="finding_count")
     def finding_count(self, obj):
         return obj.finding_count
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        say_renumbered(self, request, formset)
 
 
 @admin.register(Finding)
