@@ -542,3 +542,18 @@ def test_a_number_taken_meanwhile_is_explained_and_nothing_is_saved(
     response = board_client.post(reverse("admin:findings_finding_add"), data, follow=True)
     assert "Someone else saved a finding with the same number" in response.text
     assert not Finding.objects.filter(text="Mine").exists()
+
+
+@pytest.mark.parametrize("year", ["0", "1", "10000", "99999", "2147483648", "²", "٢٠٢٤", "20x4"])
+def test_a_year_the_filter_cannot_hold_gives_the_admins_error_page(board_client, year):
+    make_dialogue()
+    response = board_client.get(changelist(Dialogue), {"year": year})
+    assert (response.status_code, response["Location"]) == (302, changelist(Dialogue) + "?e=1")
+
+
+def test_the_year_filter_lists_that_years_dialogues(board_client):
+    make_dialogue(title="In 2024")
+    start = datetime.datetime(2025, 3, 14, 9, 0, tzinfo=datetime.UTC)
+    make_dialogue(title="In 2025", start=start, end=start)
+    response = board_client.get(changelist(Dialogue), {"year": "2025"})
+    assert [dialogue.title for dialogue in response.context["cl"].result_list] == ["In 2025"]
