@@ -1,6 +1,7 @@
 import hashlib
 from functools import partial
 
+import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -11,18 +12,26 @@ from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
 from dialogues.admin import SessionAdminBase, say_renumbered
-from dialogues.models import Session
+from dialogues.models import Country, Session
 
 from . import export, importer
 from .admin_notes import add_findings_from_notes
-from .forms import FindingForm, FindingInlineForm, FindingInlineFormSet
+from .forms import (
+    ADD_COUNTRIES_LABEL,
+    FindingForm,
+    FindingInlineForm,
+    FindingInlineFormSet,
+    SessionForm,
+)
 from .models import Finding, ImportPreview
 
 # The digest of the file whose preview may be confirmed; the text is an ImportPreview.
@@ -69,8 +78,45 @@ class FindingInline(admin.TabularInline):
         return field
 
 
+def check_countries(model_admin, request, dialogue, countries, *, add: bool, page: str):
+    """After a save: name the findings' countries that the dialogue does not list, or,
+    when the Board member asked for it, add them to its participating countries."""
+    outside = dialogue.countries_outside(countries)
+    if not outside:
+        return
+    names = ", ".join(country.display_name for country in outside)
+    values = {"countries": names, "dialogue": dialogue}
+    if add:
+        dialogue.countries.add(*outside)
+        # Recorded in the dialogue's history too, within this save's revision.
+        reversion.add_to_revision(dialogue)
+        model_admin.message_user(
+            request,
+            gettext("Added to the participating countries of “%(dialogue)s”: %(countries)s.")
+            % values,
+            messages.SUCCESS,
+        )
+        return
+    message = ngettext(
+        "Findings are saved for %(countries)s, which is not among the participating "
+        "countries of “%(dialogue)s”. To add it, tick “%(label)s” on %(page)s and save again.",
+        "Findings are saved for %(countries)s, which are not among the participating "
+        "countries of “%(dialogue)s”. To add them, tick “%(label)s” on %(page)s and save again.",
+        len(outside),
+    )
+    link = format_html('<a href="{}">{}</a>', page, gettext("the page"))
+    values = {key: conditional_escape(value) for key, value in values.items()}
+    label = conditional_escape(ADD_COUNTRIES_LABEL)
+    model_admin.message_user(
+        request,
+        mark_safe(message % {**values, "label": label, "page": link}),  # noqa: S308 (escaped)
+        messages.WARNING,
+    )
+
+
 @admin.register(Session)
 class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
+    form = SessionForm
     inlines = [FindingInline]
     list_display = [*SessionAdminBase.list_display, "finding_count"]
 
@@ -91,6 +137,17 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
         super().save_formset(request, form, formset, change)
         say_renumbered(self, request, formset)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        check_countries(
+            self,
+            request,
+            form.instance.dialogue,
+            Country.objects.filter(findings__session=form.instance).distinct(),
+            add=form.cleaned_data.get("add_countries_to_dialogue", False),
+            page=reverse("admin:dialogues_session_change", args=[form.instance.pk]),
+        )
+
 
 @admin.register(Finding)
 class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
@@ -110,6 +167,15 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
     actions = ["export_selected"]
     # Adds the export and import links to django-reversion's changelist.
     change_list_template = "admin/findings/finding/change_list.html"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        finding = form.instance
+        add = form.cleaned_data.get("add_countries_to_dialogue", False)
+        page = reverse("admin:findings_finding_change", args=[finding.pk])
+        check_countries(
+            self, request, finding.session.dialogue, [finding.country], add=add, page=page
+        )
 
     @admin.display(description=_("text"))
     def short_text(self, obj):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dialogues.models import Session
 from dialogues.numbering import NumberedInlineFormSet, NumberedRowForm
 
 from .enums import Kind
@@ -10,8 +11,32 @@ from .models import Finding
 POSITION_HELP = _("Leave empty to number the item after the last one in its list.")
 
 
+ADD_COUNTRIES_LABEL = _("Add the findings' countries to the dialogue's participating countries")
+
+
+def add_countries_field():
+    return forms.BooleanField(
+        label=ADD_COUNTRIES_LABEL,
+        required=False,
+        help_text=_(
+            "A finding may name a country that the dialogue does not list yet: "
+            "the page says so after saving. Tick this and save to add it."
+        ),
+    )
+
+
+class SessionForm(forms.ModelForm):
+    add_countries_to_dialogue = add_countries_field()
+
+    class Meta:
+        model = Session
+        fields = ["dialogue", "position", "title", "slug", "description", "themes"]
+
+
 class FindingForm(forms.ModelForm):
     """A finding whose number may be left empty: it then goes to the end of its list."""
+
+    add_countries_to_dialogue = add_countries_field()
 
     # A formset numbers its rows together (see FindingInlineFormSet).
     numbers_itself = True
@@ -41,6 +66,7 @@ class FindingForm(forms.ModelForm):
 
 class FindingInlineForm(NumberedRowForm, FindingForm):
     numbers_itself = False
+    add_countries_to_dialogue = None  # asked once, on the session's own form
 
 
 class FindingInlineFormSet(NumberedInlineFormSet):

@@ -1,4 +1,5 @@
 import datetime
+import html
 
 import pytest
 from django.contrib.auth.models import User
@@ -552,8 +553,82 @@ def test_a_year_the_filter_cannot_hold_gives_the_admins_error_page(board_client,
 
 
 def test_the_year_filter_lists_that_years_dialogues(board_client):
-    make_dialogue(title="In 2024")
-    start = datetime.datetime(2025, 3, 14, 9, 0, tzinfo=datetime.UTC)
-    make_dialogue(title="In 2025", start=start, end=start)
+    for year in (2024, 2025):
+        start = datetime.datetime(year, 3, 14, 9, 0, tzinfo=datetime.UTC)
+        make_dialogue(title=f"In {year}", start=start, end=start)
     response = board_client.get(changelist(Dialogue), {"year": "2025"})
     assert [dialogue.title for dialogue in response.context["cl"].result_list] == ["In 2025"]
+
+
+def messages_of(response):
+    return [html.unescape(strip_tags(str(message))) for message in response.context["messages"]]
+
+
+OUTSIDE_WARNING = (
+    "Findings are saved for Kyrgyzstan, which is not among the participating countries of "
+    "“Civic space”. To add it, tick “Add the findings' countries to the dialogue's "
+    "participating countries” on the page and save again."
+)
+
+
+def test_a_finding_of_a_country_outside_the_dialogue_is_saved_with_a_warning(board_client, country):
+    dialogue = make_dialogue(title="Civic space")
+    dialogue.countries.set([country])
+    session = make_session(dialogue)
+    kg = Country.objects.get(code="KG")
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", 0, country=kg.pk, kind="problem", text="Weak coalitions")
+    fill_row(data, "findings", 1, country=country.pk, kind="problem", text="Lack of unity")
+    response = board_client.post(session_url(session), data, follow=True)
+    assert messages_of(response)[:-1] == [OUTSIDE_WARNING]
+    assert Finding.objects.filter(session=session).count() == 2
+    assert list(dialogue.countries.values_list("code", flat=True)) == ["KZ"]
+
+
+def test_ticking_the_box_adds_the_findings_countries_to_the_dialogue(board_client, country):
+    dialogue = make_dialogue(title="Civic space")
+    dialogue.countries.set([country])
+    session = make_session(dialogue)
+    kg = Country.objects.get(code="KG")
+    Finding.objects.create(session=session, country=kg, kind="problem", position=1, text="A")
+    data = page_form(board_client, session_url(session), "session_form")
+    assert "add_countries_to_dialogue" not in data  # unticked
+    data["add_countries_to_dialogue"] = "on"
+    response = board_client.post(session_url(session), data, follow=True)
+    assert messages_of(response)[:-1] == [
+        "Added to the participating countries of “Civic space”: Kyrgyzstan."
+    ]
+    assert sorted(dialogue.countries.values_list("code", flat=True)) == ["KG", "KZ"]
+
+
+def test_a_finding_page_warns_and_adds_the_country_too(board_client, country):
+    dialogue = make_dialogue(title="Civic space")
+    dialogue.countries.set([country])
+    session = make_session(dialogue)
+    kg = Country.objects.get(code="KG")
+    add = reverse("admin:findings_finding_add")
+    data = page_form(board_client, add, "finding_form")
+    data.update(session=str(session.pk), country=str(kg.pk), kind="problem", text="Weak")
+    response = board_client.post(add, data, follow=True)
+    assert messages_of(response)[:-1] == [OUTSIDE_WARNING]
+    finding = Finding.objects.get(text="Weak")
+    url = reverse("admin:findings_finding_change", args=[finding.pk])
+    data = page_form(board_client, url, "finding_form")
+    data["add_countries_to_dialogue"] = "on"
+    response = board_client.post(url, data, follow=True)
+    assert messages_of(response)[:-1] == [
+        "Added to the participating countries of “Civic space”: Kyrgyzstan."
+    ]
+    assert sorted(dialogue.countries.values_list("code", flat=True)) == ["KG", "KZ"]
+
+
+def test_findings_of_participating_countries_bring_no_warning(board_client, country):
+    dialogue = make_dialogue(title="Civic space")
+    dialogue.countries.set([country])
+    session = make_session(dialogue)
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", 0, country=country.pk, kind="problem", text="Lack of unity")
+    fill_row(data, "findings", 1, kind="problem", text="A regional one")
+    response = board_client.post(session_url(session), data, follow=True)
+    assert len(messages_of(response)) == 1
+    assert "was changed successfully" in messages_of(response)[0]
