@@ -73,6 +73,9 @@ class SessionInlineFormSet(NumberedInlineFormSet):
         return gettext("the sessions")
 
 
+ADMIN_MEDIA = forms.Media(css={"all": ["css/admin.css"]})
+
+
 class SessionInline(admin.TabularInline):
     model = Session
     form = SessionInlineForm
@@ -100,6 +103,16 @@ class DialogueAdmin(VersionAdmin):
         (_("Content"), {"fields": ["summary", "countries"]}),
         (_("Publication"), {"fields": ["status", "published_at", "public_page"]}),
     ]
+
+    @property
+    def media(self):
+        return super().media + ADMIN_MEDIA
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in {"start", "end"}:
+            field.help_text = zone_help()
+        return field
 
     def get_queryset(self, request):
         # Counted in the changelist query itself, not one query per row.
@@ -170,6 +183,15 @@ class DialogueAdmin(VersionAdmin):
         say_renumbered(self, request, formset)
 
 
+def zone_help() -> str:
+    """Which zone the dates and times are in: the site's, as the public pages show them."""
+    now = timezone.localtime()
+    return gettext("In %(zone)s time (UTC%(offset)s), as the public pages show it.") % {
+        "zone": timezone.get_current_timezone_name(),
+        "offset": now.strftime("%z")[:3] + ":" + now.strftime("%z")[3:],
+    }
+
+
 def say_renumbered(model_admin, request, formset):
     """Tell the Board member which lists a save numbered again in the new order."""
     lists = [formset.describe_list(key) for key in getattr(formset, "renumbered_lists", [])]
@@ -190,6 +212,11 @@ class SessionAdminBase(VersionAdmin):
 
     list_display = ["title", "dialogue", "position"]
     list_filter = ["dialogue"]
+
+    @property
+    def media(self):
+        return super().media + ADMIN_MEDIA
+
     list_select_related = ["dialogue"]
     search_fields = ["title", "description", "dialogue__title"]
     autocomplete_fields = ["dialogue", "themes"]

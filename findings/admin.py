@@ -20,7 +20,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from dialogues.admin import SessionAdminBase, say_renumbered
+from dialogues.admin import ADMIN_MEDIA, SessionAdminBase, say_renumbered
 from dialogues.models import Country, Session
 
 from . import export, importer
@@ -75,6 +75,9 @@ class FindingInline(admin.TabularInline):
             # A plain menu: the edit, add, delete and view icons on every row of the
             # table only crowd it, and countries have their own page.
             field.widget = field.widget.widget
+        if db_field.name == "text":
+            # Most findings are a line or two; the admin's CSS gives the box the row's width.
+            field.widget.attrs["rows"] = 3
         return field
 
 
@@ -152,7 +155,7 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
 @admin.register(Finding)
 class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
     form = FindingForm
-    list_display = ["short_text", "country", "kind", "position", "session", "dialogue"]
+    list_display = ["short_text", "country", "kind", "position", "session_title", "dialogue"]
     list_filter = ["session__dialogue", "country", "kind", "themes"]
     list_select_related = ["session__dialogue", "country"]
     search_fields = ["text"]
@@ -165,6 +168,11 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
         "position",
     ]
     actions = ["export_selected"]
+
+    @property
+    def media(self):
+        return super().media + ADMIN_MEDIA
+
     # Adds the export and import links to django-reversion's changelist.
     change_list_template = "admin/findings/finding/change_list.html"
 
@@ -181,9 +189,13 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
     def short_text(self, obj):
         return Truncator(obj.text).chars(90)
 
+    @admin.display(description=_("session"), ordering="session__position")
+    def session_title(self, obj):
+        return _shortened(obj.session.title)
+
     @admin.display(description=_("dialogue"), ordering="session__dialogue__start")
     def dialogue(self, obj):
-        return obj.session.dialogue
+        return _shortened(obj.session.dialogue.title)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -322,6 +334,14 @@ class LogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _shortened(title: str):
+    """A long title cut to fit a column of the list, whole on hovering."""
+    short = Truncator(title).chars(48)
+    if short == title:
+        return title
+    return format_html('<span title="{}">{}</span>', title, short)
 
 
 def _digest(text: str) -> str:

@@ -3,7 +3,7 @@ import html
 
 import pytest
 from django.contrib.auth.models import User
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.html import strip_tags
 
 from dialogues.enums import Status
@@ -632,3 +632,56 @@ def test_findings_of_participating_countries_bring_no_warning(board_client, coun
     response = board_client.post(session_url(session), data, follow=True)
     assert len(messages_of(response)) == 1
     assert "was changed successfully" in messages_of(response)[0]
+
+
+def test_the_import_preview_counts_in_words_that_agree_with_the_numbers(board_client, country):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = make_session()
+    make_findings(session, country, count=2)
+    exported = board_client.get(reverse("admin:findings_finding_export"))
+    text = b"".join(exported.streaming_content).decode("utf-8-sig")
+    text = text.replace("Finding 1", "Finding one", 1)
+    upload = SimpleUploadedFile("findings.csv", text.encode("utf-8-sig"))
+    response = board_client.post(reverse("admin:findings_finding_import"), {"file": upload})
+    summary = re.search(r'<h2 id="import-summary">(.*?)</h2>', response.text, re.S).group(1)
+    assert summary == (
+        "This file would create 0 findings, change 1 finding; 1 finding stays as it is."
+    )
+
+
+def test_the_findings_tables_country_menus_carry_no_related_object_icons(board_client, country):
+    session = make_session()
+    make_findings(session, country)
+    page = board_client.get(session_url(session)).text
+    assert [
+        icon
+        for icon in ("add", "change", "delete", "view")
+        if f"{icon}_id_findings-0-country" in page
+    ] == []
+    assert '<select name="findings-0-country"' in page
+    # The finding's own page keeps them.
+    finding_page = board_client.get(reverse("admin:findings_finding_add")).text
+    assert 'id="add_id_country"' in finding_page
+
+
+def test_the_dialogues_dates_name_their_time_zone(board_client, settings):
+    settings.TIME_ZONE = "Asia/Almaty"
+    page = board_client.get(reverse("admin:dialogues_dialogue_add")).text
+    assert page.count("In Asia/Almaty time (UTC+05:00), as the public pages show it.") == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse_lazy("admin:dialogues_dialogue_add"),
+        reverse_lazy("admin:dialogues_dialogue_changelist"),
+        reverse_lazy("admin:dialogues_session_add"),
+        reverse_lazy("admin:findings_finding_changelist"),
+        reverse_lazy("admin:findings_finding_add"),
+    ],
+)
+def test_the_content_pages_of_the_admin_load_its_stylesheet(board_client, url):
+    assert 'href="/static/css/admin.' in board_client.get(url).text
