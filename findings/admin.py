@@ -338,7 +338,7 @@ class LogEntryAdmin(admin.ModelAdmin):
 
 def _shortened(title: str):
     """A long title cut to fit a column of the list, whole on hovering."""
-    short = Truncator(title).chars(48)
+    short = Truncator(title).chars(40)
     if short == title:
         return title
     return format_html('<span title="{}">{}</span>', title, short)
