@@ -685,3 +685,17 @@ def test_the_dialogues_dates_name_their_time_zone(board_client, settings):
 )
 def test_the_content_pages_of_the_admin_load_its_stylesheet(board_client, url):
     assert 'href="/static/css/admin.' in board_client.get(url).text
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_dialogue_change_page_query_count_is_fixed(board_client, django_assert_num_queries, rows):
+    dialogue = make_dialogue()
+    for _ in range(rows):
+        make_session(dialogue)
+    # session, user, the second factor's device, user permissions, group
+    # permissions, savepoint and release (history), the dialogue (with its counts),
+    # its countries, the sessions, two content-type look-ups for the admin's links,
+    # and the session's sliding expiry (savepoint, update, release)
+    with django_assert_num_queries(15):
+        response = board_client.get(dialogue_url(dialogue))
+    assert response.text.count('name="sessions-') > rows
