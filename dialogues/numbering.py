@@ -52,14 +52,17 @@ class NumberedRowForm(forms.ModelForm):
     def _post_clean(self):
         # The model would compare the number with the database row by row, where a
         # number that another row gives up in the same save still looks taken.
+        # Without a number the model skips that comparison (a row moved to another
+        # list would otherwise be compared there with the number it had in its old one).
         cleaned = getattr(self, "cleaned_data", {})
         has_number = self.number_field in cleaned
         number = cleaned.pop(self.number_field, None)
+        original = getattr(self.instance, self.number_field)
+        setattr(self.instance, self.number_field, None)
         super()._post_clean()
+        setattr(self.instance, self.number_field, original if number is None else number)
         if has_number:
             cleaned[self.number_field] = number
-            if number is not None:
-                setattr(self.instance, self.number_field, number)
 
 
 @dataclass(eq=False)

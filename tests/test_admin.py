@@ -699,3 +699,22 @@ def test_dialogue_change_page_query_count_is_fixed(board_client, django_assert_n
     with django_assert_num_queries(15):
         response = board_client.get(dialogue_url(dialogue))
     assert response.text.count('name="sessions-') > rows
+
+
+def test_a_finding_moved_to_another_list_takes_its_number_there(board_client, country):
+    session = make_session()
+    make_findings(session, country, Kind.PROBLEM, count=3)
+    make_findings(session, country, Kind.SUCCESS, count=3)
+    Finding.objects.filter(kind=Kind.SUCCESS, position=2).update(text="Moved")
+    second_success = Finding.objects.get(text="Moved")
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", row_index(data, "findings", second_success.pk), kind="problem")
+    response = board_client.post(session_url(session), data, follow=True)
+    assert "Numbered again in the new order: Kazakhstan, problems." in messages_of(response)
+    assert saved_list(session, country, Kind.PROBLEM) == [
+        (1, "Finding 1"),
+        (2, "Moved"),
+        (3, "Finding 2"),
+        (4, "Finding 3"),
+    ]
+    assert saved_list(session, country, Kind.SUCCESS) == [(1, "Finding 1"), (3, "Finding 3")]
