@@ -212,13 +212,12 @@ class SessionAdminBase(VersionAdmin):
 
     list_display = ["title", "dialogue", "position"]
     list_filter = ["dialogue"]
-
-    @property
-    def media(self):
-        return super().media + ADMIN_MEDIA
-
     list_select_related = ["dialogue"]
     search_fields = ["title", "description", "dialogue__title"]
     autocomplete_fields = ["dialogue", "themes"]
     prepopulated_fields = {"slug": ["title"]}
     ordering = ["-dialogue__start", "position"]
+
+    @property
+    def media(self):
+        return super().media + ADMIN_MEDIA

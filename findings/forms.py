@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Max
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,11 +27,32 @@ def add_countries_field():
 
 
 class SessionForm(forms.ModelForm):
+    """A session on its own page: its number may be left empty, to follow the last one."""
+
     add_countries_to_dialogue = add_countries_field()
 
     class Meta:
         model = Session
         fields = ["dialogue", "position", "title", "slug", "description", "themes"]
+        help_texts = {
+            "position": _(
+                "Order of the session within its dialogue; leave empty to put it after the "
+                "last one."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        self.fields["position"].initial = None
+
+    def clean(self):
+        cleaned = super().clean()
+        dialogue = cleaned.get("dialogue")
+        if dialogue is not None and cleaned.get("position") is None:
+            others = dialogue.sessions.exclude(pk=self.instance.pk)
+            cleaned["position"] = (others.aggregate(last=Max("position"))["last"] or 0) + 1
+        return cleaned
 
 
 class FindingForm(forms.ModelForm):

@@ -718,3 +718,16 @@ def test_a_finding_moved_to_another_list_takes_its_number_there(board_client, co
         (4, "Finding 3"),
     ]
     assert saved_list(session, country, Kind.SUCCESS) == [(1, "Finding 1"), (3, "Finding 3")]
+
+
+def test_a_session_added_on_its_own_page_without_number_follows_the_last(board_client):
+    dialogue = make_dialogue()
+    make_session(dialogue, position=1)
+    make_session(dialogue, position=2)
+    add = reverse("admin:dialogues_session_add")
+    data = page_form(board_client, add, "session_form")
+    assert data["position"] == ""
+    data.update(dialogue=str(dialogue.pk), title="Youth", slug="youth")
+    response = board_client.post(add, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert dialogue.sessions.get(slug="youth").position == 3
