@@ -1,7 +1,10 @@
+import datetime
+
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Max
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -10,6 +13,7 @@ from reversion.admin import VersionAdmin
 
 from .enums import Status
 from .models import Country, Dialogue, Session, Theme
+from .numbering import NumberedInlineFormSet, NumberedRowForm
 
 
 class CountryAdminForm(forms.ModelForm):
@@ -44,17 +48,38 @@ class YearListFilter(admin.SimpleListFilter):
         years = Dialogue.objects.dates("start", "year", order="DESC")
         return [(str(day.year), str(day.year)) for day in years]
 
+    # Years a date can hold in every time zone: year 1 in Bishkek is year 0 in UTC.
+    FIRST, LAST = datetime.MINYEAR + 1, datetime.MAXYEAR - 1
+
     def queryset(self, request, queryset):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
-            return queryset.none()
+        # "²".isdigit() is true, and int() refuses it: ASCII digits only.
+        if not (value.isascii() and value.isdigit() and self.FIRST <= int(value) <= self.LAST):
+            raise IncorrectLookupParameters(value)
         return queryset.filter(start__year=int(value))
+
+
+class SessionInlineForm(NumberedRowForm):
+    class Meta:
+        model = Session
+        fields = ["position", "title", "slug"]
+        help_texts = {"position": _("Leave empty to put the session after the last one.")}
+
+
+class SessionInlineFormSet(NumberedInlineFormSet):
+    def describe_list(self, key):
+        return gettext("the sessions")
+
+
+ADMIN_MEDIA = forms.Media(css={"all": ["css/admin.css"]})
 
 
 class SessionInline(admin.TabularInline):
     model = Session
+    form = SessionInlineForm
+    formset = SessionInlineFormSet
     fields = ["position", "title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     ordering = ["position"]
@@ -78,6 +103,16 @@ class DialogueAdmin(VersionAdmin):
         (_("Content"), {"fields": ["summary", "countries"]}),
         (_("Publication"), {"fields": ["status", "published_at", "public_page"]}),
     ]
+
+    @property
+    def media(self):
+        return super().media + ADMIN_MEDIA
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in {"start", "end"}:
+            field.help_text = zone_help()
+        return field
 
     def get_queryset(self, request):
         # Counted in the changelist query itself, not one query per row.
@@ -143,16 +178,29 @@ class DialogueAdmin(VersionAdmin):
     def finding_count(self, obj):
         return obj.finding_count
 
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, SessionInline) and request.method != "POST":
-            # Suggest the next free positions for the blank session rows.
-            last = 0
-            if obj is not None and obj.pk:
-                last = obj.sessions.aggregate(last=Max("position"))["last"] or 0
-            extra = inline.get_extra(request, obj)
-            kwargs["initial"] = [{"position": last + i} for i in range(1, extra + 1)]
-        return kwargs
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        say_renumbered(self, request, formset)
+
+
+def zone_help() -> str:
+    """Which zone the dates and times are in: the site's, as the public pages show them."""
+    now = timezone.localtime()
+    return gettext("In %(zone)s time (UTC%(offset)s), as the public pages show it.") % {
+        "zone": timezone.get_current_timezone_name(),
+        "offset": now.strftime("%z")[:3] + ":" + now.strftime("%z")[3:],
+    }
+
+
+def say_renumbered(model_admin, request, formset):
+    """Tell the Board member which lists a save numbered again in the new order."""
+    lists = [formset.describe_list(key) for key in getattr(formset, "renumbered_lists", [])]
+    if lists:
+        model_admin.message_user(
+            request,
+            gettext("Numbered again in the new order: %(lists)s.") % {"lists": "; ".join(lists)},
+            messages.INFO,
+        )
 
 
 class SessionAdminBase(VersionAdmin):
@@ -169,3 +217,7 @@ class SessionAdminBase(VersionAdmin):
     autocomplete_fields = ["dialogue", "themes"]
     prepopulated_fields = {"slug": ["title"]}
     ordering = ["-dialogue__start", "position"]
+
+    @property
+    def media(self):
+        return super().media + ADMIN_MEDIA

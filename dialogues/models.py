@@ -179,6 +179,14 @@ class Dialogue(models.Model):
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
+    def countries_outside(self, countries) -> list[Country]:
+        """Those of ``countries`` (countries or a queryset of them) that the dialogue does
+        not list among its participating countries, by name. One query."""
+        ids = {country.pk for country in countries if country is not None}
+        if not ids:
+            return []
+        return list(Country.objects.filter(pk__in=ids).exclude(dialogues=self))
+
     def move_to(self, status: Status) -> None:
         """Publish, or return to draft; ``save()`` records or clears the moment."""
         self.status = status

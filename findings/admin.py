@@ -1,27 +1,37 @@
 import hashlib
 from functools import partial
 
+import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from dialogues.admin import SessionAdminBase
-from dialogues.models import Session
+from dialogues.admin import ADMIN_MEDIA, SessionAdminBase, say_renumbered
+from dialogues.models import Country, Session
 
 from . import export, importer
 from .admin_notes import add_findings_from_notes
-from .forms import FindingForm, FindingInlineForm, FindingInlineFormSet
+from .forms import (
+    ADD_COUNTRIES_LABEL,
+    FindingForm,
+    FindingInlineForm,
+    FindingInlineFormSet,
+    SessionForm,
+)
 from .models import Finding, ImportPreview
 
 # The digest of the file whose preview may be confirmed; the text is an ImportPreview.
@@ -59,9 +69,57 @@ class FindingInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("country")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "country" and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            # A plain menu: the edit, add, delete and view icons on every row of the
+            # table only crowd it, and countries have their own page.
+            field.widget = field.widget.widget
+        if db_field.name == "text":
+            # Most findings are a line or two; the admin's CSS gives the box the row's width.
+            field.widget.attrs["rows"] = 3
+        return field
+
+
+def check_countries(model_admin, request, dialogue, countries, *, add: bool, page: str):
+    """After a save: name the findings' countries that the dialogue does not list, or,
+    when the Board member asked for it, add them to its participating countries."""
+    outside = dialogue.countries_outside(countries)
+    if not outside:
+        return
+    names = ", ".join(country.display_name for country in outside)
+    values = {"countries": names, "dialogue": dialogue}
+    if add:
+        dialogue.countries.add(*outside)
+        # Recorded in the dialogue's history too, within this save's revision.
+        reversion.add_to_revision(dialogue)
+        model_admin.message_user(
+            request,
+            gettext("Added to the participating countries of “%(dialogue)s”: %(countries)s.")
+            % values,
+            messages.SUCCESS,
+        )
+        return
+    message = ngettext(
+        "Findings are saved for %(countries)s, which is not among the participating "
+        "countries of “%(dialogue)s”. To add it, tick “%(label)s” on %(page)s and save again.",
+        "Findings are saved for %(countries)s, which are not among the participating "
+        "countries of “%(dialogue)s”. To add them, tick “%(label)s” on %(page)s and save again.",
+        len(outside),
+    )
+    link = format_html('<a href="{}">{}</a>', page, gettext("the page"))
+    values = {key: conditional_escape(value) for key, value in values.items()}
+    label = conditional_escape(ADD_COUNTRIES_LABEL)
+    model_admin.message_user(
+        request,
+        mark_safe(message % {**values, "label": label, "page": link}),  # noqa: S308 (escaped)
+        messages.WARNING,
+    )
+
 
 @admin.register(Session)
 class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
+    form = SessionForm
     inlines = [FindingInline]
     list_display = [*SessionAdminBase.list_display, "finding_count"]
 
@@ -78,11 +136,26 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
     def finding_count(self, obj):
         return obj.finding_count
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        say_renumbered(self, request, formset)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        check_countries(
+            self,
+            request,
+            form.instance.dialogue,
+            Country.objects.filter(findings__session=form.instance).distinct(),
+            add=form.cleaned_data.get("add_countries_to_dialogue", False),
+            page=reverse("admin:dialogues_session_change", args=[form.instance.pk]),
+        )
+
 
 @admin.register(Finding)
 class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
     form = FindingForm
-    list_display = ["short_text", "country", "kind", "position", "session", "dialogue"]
+    list_display = ["short_text", "country", "kind", "position", "session_title", "dialogue"]
     list_filter = ["session__dialogue", "country", "kind", "themes"]
     list_select_related = ["session__dialogue", "country"]
     search_fields = ["text"]
@@ -95,16 +168,34 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
         "position",
     ]
     actions = ["export_selected"]
+
+    @property
+    def media(self):
+        return super().media + ADMIN_MEDIA
+
     # Adds the export and import links to django-reversion's changelist.
     change_list_template = "admin/findings/finding/change_list.html"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        finding = form.instance
+        add = form.cleaned_data.get("add_countries_to_dialogue", False)
+        page = reverse("admin:findings_finding_change", args=[finding.pk])
+        check_countries(
+            self, request, finding.session.dialogue, [finding.country], add=add, page=page
+        )
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
         return Truncator(obj.text).chars(90)
 
+    @admin.display(description=_("session"), ordering="session__position")
+    def session_title(self, obj):
+        return _shortened(obj.session.title)
+
     @admin.display(description=_("dialogue"), ordering="session__dialogue__start")
     def dialogue(self, obj):
-        return obj.session.dialogue
+        return _shortened(obj.session.dialogue.title)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -243,6 +334,14 @@ class LogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _shortened(title: str):
+    """A long title cut to fit a column of the list, whole on hovering."""
+    short = Truncator(title).chars(40)
+    if short == title:
+        return title
+    return format_html('<span title="{}">{}</span>', title, short)
 
 
 def _digest(text: str) -> str:

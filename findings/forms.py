@@ -1,17 +1,64 @@
-from collections import defaultdict
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dialogues.models import Session
+from dialogues.numbering import NumberedInlineFormSet, NumberedRowForm
+
+from .enums import Kind
 from .models import Finding
 
 POSITION_HELP = _("Leave empty to number the item after the last one in its list.")
 
 
+ADD_COUNTRIES_LABEL = _("Add the findings' countries to the dialogue's participating countries")
+
+
+def add_countries_field():
+    return forms.BooleanField(
+        label=ADD_COUNTRIES_LABEL,
+        required=False,
+        help_text=_(
+            "A finding may name a country that the dialogue does not list yet: "
+            "the page says so after saving. Tick this and save to add it."
+        ),
+    )
+
+
+class SessionForm(forms.ModelForm):
+    """A session on its own page: its number may be left empty, to follow the last one."""
+
+    add_countries_to_dialogue = add_countries_field()
+
+    class Meta:
+        model = Session
+        fields = ["dialogue", "position", "title", "slug", "description", "themes"]
+        help_texts = {
+            "position": _(
+                "Order of the session within its dialogue; leave empty to put it after the "
+                "last one."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        self.fields["position"].initial = None
+
+    def clean(self):
+        cleaned = super().clean()
+        dialogue = cleaned.get("dialogue")
+        if dialogue is not None and cleaned.get("position") is None:
+            others = dialogue.sessions.exclude(pk=self.instance.pk)
+            cleaned["position"] = (others.aggregate(last=Max("position"))["last"] or 0) + 1
+        return cleaned
+
+
 class FindingForm(forms.ModelForm):
     """A finding whose number may be left empty: it then goes to the end of its list."""
+
+    add_countries_to_dialogue = add_countries_field()
 
     # A formset numbers its rows together (see FindingInlineFormSet).
     numbers_itself = True
@@ -39,16 +86,15 @@ class FindingForm(forms.ModelForm):
         return cleaned
 
 
-class FindingInlineForm(FindingForm):
+class FindingInlineForm(NumberedRowForm, FindingForm):
     numbers_itself = False
+    add_countries_to_dialogue = None  # asked once, on the session's own form
 
 
-class FindingInlineFormSet(forms.BaseInlineFormSet):
-    """Checks numbers across the rows of one page and numbers the empty ones.
+class FindingInlineFormSet(NumberedInlineFormSet):
+    """A session's findings: one numbered list per country (or regional) and kind."""
 
-    Rows with an empty number go after the highest number of their list, counting
-    both the saved findings and the other rows of the page.
-    """
+    list_fields = ("country", "kind")
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -59,58 +105,10 @@ class FindingInlineFormSet(forms.BaseInlineFormSet):
                 self._country_choices = list(iter(field.choices))
             field.choices = self._country_choices
 
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        live = [
-            form
-            for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form) and form.cleaned_data
-        ] + [
-            form
-            for form in self.initial_forms
-            if not form.has_changed() and not self._should_delete_form(form)
-        ]
-        seen = {}
-        last = defaultdict(int)
-        if self.instance.pk:
-            for row in (
-                Finding.objects.filter(session=self.instance)
-                .values("country_id", "kind")
-                .annotate(last=Max("position"))
-            ):
-                last[(row["country_id"], row["kind"])] = row["last"]
-        for form in live:
-            key = self._list_key(form)
-            position = self._value(form, "position")
-            if position:
-                last[key] = max(last[key], position)
-                if (key, position) in seen:
-                    form.add_error(
-                        "position",
-                        ValidationError(
-                            _("Two rows of this list have number %(number)s."),
-                            code="duplicate_position",
-                            params={"number": position},
-                        ),
-                    )
-                seen[(key, position)] = form
-        if any(self.errors):
-            return
-        for form in live:
-            if not self._value(form, "position"):
-                key = self._list_key(form)
-                last[key] += 1
-                form.cleaned_data["position"] = last[key]
-                form.instance.position = last[key]
-
-    @staticmethod
-    def _value(form, name):
-        if form.cleaned_data and name in form.cleaned_data:
-            return form.cleaned_data[name]
-        return getattr(form.instance, name)
-
-    def _list_key(self, form):
-        country = self._value(form, "country")
-        return (country.pk if country else None, self._value(form, "kind"))
+    def describe_list(self, key):
+        country_id, kind = key
+        names = dict(self._country_choices) if hasattr(self, "_country_choices") else {}
+        where = str(names.get(country_id, "")) if country_id else gettext("Regional findings")
+        if kind == Kind.PROBLEM:
+            return gettext("%(where)s, problems") % {"where": where}
+        return gettext("%(where)s, successes") % {"where": where}

@@ -1,8 +1,10 @@
 import datetime
+import html
 
 import pytest
 from django.contrib.auth.models import User
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.html import strip_tags
 
 from dialogues.enums import Status
 from dialogues.models import Country, Dialogue, Session, Theme
@@ -10,6 +12,7 @@ from findings.enums import Kind
 from findings.models import Finding
 
 from .conftest import make_dialogue, make_findings, make_session
+from .pageforms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -127,38 +130,69 @@ def test_session_change_page_query_count_is_fixed(
     assert response.text.count('name="findings-') > rows
 
 
-def session_post_data(session, rows, initial=()):
-    """The session change form as a browser posts it, with ``rows`` new findings."""
-    data = {
-        "dialogue": session.dialogue_id,
-        "position": session.position,
-        "title": session.title,
-        "slug": session.slug,
-        "description": "",
-        "findings-TOTAL_FORMS": len(initial) + len(rows),
-        "findings-INITIAL_FORMS": len(initial),
-        "findings-MIN_NUM_FORMS": 0,
-        "findings-MAX_NUM_FORMS": 1000,
-    }
-    for i, row in enumerate([*initial, *rows]):
-        for name, value in row.items():
-            data[f"findings-{i}-{name}"] = value
-        data[f"findings-{i}-session"] = session.pk
-    return data
+def page_form(client, url, form_id):
+    """What the page's form would send unchanged (the admin's change form is ``<model>_form``)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return form_data(response.content, form_id)
+
+
+def rows_of(data, prefix):
+    return int(data[f"{prefix}-TOTAL_FORMS"])
+
+
+def fill_row(data, prefix, index, **values):
+    for name, value in values.items():
+        key = f"{prefix}-{index}-{name}"
+        assert key in data, f"the page has no field {key}"
+        data[key] = str(value)
+
+
+def add_row(data, prefix, **values):
+    """As "Add another ..." does: a copy of the page's empty row, then filled."""
+    index = rows_of(data, prefix)
+    template = f"{prefix}-__prefix__-"
+    for key in [key for key in data if key.startswith(template)]:
+        data[f"{prefix}-{index}-{key[len(template) :]}"] = data[key]
+    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+    fill_row(data, prefix, index, **values)
+    return index
+
+
+def row_index(data, prefix, pk):
+    for key, value in data.items():
+        if key.startswith(f"{prefix}-") and key.endswith("-id") and value == str(pk):
+            return int(key.split("-")[1])
+    raise AssertionError(f"no row for {pk}")
+
+
+def session_url(session):
+    return reverse("admin:dialogues_session_change", args=[session.pk])
+
+
+def dialogue_url(dialogue):
+    return reverse("admin:dialogues_dialogue_change", args=[dialogue.pk])
+
+
+def saved_list(session, country, kind):
+    return list(
+        Finding.objects.in_list(session_id=session.pk, country_id=country.pk, kind=kind)
+        .order_by("position")
+        .values_list("position", "text")
+    )
 
 
 def test_inline_findings_are_saved_and_numbered_after_the_list(board_client, country):
     session = make_session()
     make_findings(session, country, Kind.SUCCESS, count=2)
     tj = Country.objects.get(code="TJ")
-    rows = [
-        {"country": country.pk, "kind": Kind.SUCCESS, "position": "", "text": "Online petitions"},
-        {"country": country.pk, "kind": Kind.SUCCESS, "position": "", "text": "Court broadcasts"},
-        {"country": tj.pk, "kind": Kind.PROBLEM, "position": "", "text": "Duplication of work"},
-        {"country": "", "kind": Kind.PROBLEM, "position": "5", "text": "A regional barrier"},
-    ]
-    url = reverse("admin:dialogues_session_change", args=[session.pk])
-    response = board_client.post(url, session_post_data(session, rows))
+    data = page_form(board_client, session_url(session), "session_form")
+    first = rows_of(data, "findings") - 3  # the three blank rows follow the saved ones
+    fill_row(data, "findings", first, country=country.pk, kind="success", text="Online petitions")
+    fill_row(data, "findings", first + 1, country=country.pk, kind="success", text="Broadcasts")
+    fill_row(data, "findings", first + 2, country=tj.pk, kind="problem", text="Duplication")
+    add_row(data, "findings", kind="problem", position=5, text="A regional barrier")
+    response = board_client.post(session_url(session), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     saved = list(
         Finding.objects.filter(session=session)
@@ -167,80 +201,153 @@ def test_inline_findings_are_saved_and_numbered_after_the_list(board_client, cou
     )
     assert saved[2:] == [
         ("KZ", "success", 3, "Online petitions"),
-        ("KZ", "success", 4, "Court broadcasts"),
-        ("TJ", "problem", 1, "Duplication of work"),
+        ("KZ", "success", 4, "Broadcasts"),
+        ("TJ", "problem", 1, "Duplication"),
         (None, "problem", 5, "A regional barrier"),
+    ]
+
+
+def test_an_unchanged_session_page_saves_and_changes_nothing(board_client, country):
+    session = make_session()
+    make_findings(session, country, Kind.PROBLEM, count=3)
+    data = page_form(board_client, session_url(session), "session_form")
+    response = board_client.post(session_url(session), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert saved_list(session, country, Kind.PROBLEM) == [
+        (1, "Finding 1"),
+        (2, "Finding 2"),
+        (3, "Finding 3"),
     ]
 
 
 def test_inline_rows_with_the_same_number_are_refused(board_client, country):
     session = make_session()
-    rows = [
-        {"country": country.pk, "kind": Kind.SUCCESS, "position": "1", "text": "One"},
-        {"country": country.pk, "kind": Kind.SUCCESS, "position": "1", "text": "Also one"},
-    ]
-    url = reverse("admin:dialogues_session_change", args=[session.pk])
-    response = board_client.post(url, session_post_data(session, rows))
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", 0, country=country.pk, kind="success", position=1, text="One")
+    fill_row(data, "findings", 1, country=country.pk, kind="success", position=1, text="Also")
+    response = board_client.post(session_url(session), data)
     assert response.status_code == 200
-    assert "Two rows of this list have number 1." in response.text
+    assert response.text.count("Two rows of this list have number 1.") == 2
     assert not Finding.objects.exists()
 
 
-def test_inline_row_clashing_with_a_saved_finding_is_refused(board_client, country):
+def test_two_numbers_swapped_in_one_save_are_saved(board_client, country):
     session = make_session()
-    make_findings(session, country, Kind.PROBLEM)
-    rows = [{"country": country.pk, "kind": Kind.PROBLEM, "position": "1", "text": "Clash"}]
-    url = reverse("admin:dialogues_session_change", args=[session.pk])
-    response = board_client.post(url, session_post_data(session, rows))
+    make_findings(session, country, Kind.SUCCESS, count=9)
+    eighth, ninth = Finding.objects.filter(position__in=[8, 9]).order_by("position")
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", row_index(data, "findings", eighth.pk), position=9)
+    fill_row(data, "findings", row_index(data, "findings", ninth.pk), position=8)
+    response = board_client.post(session_url(session), data, follow=True)
+    assert "was changed successfully" in response.text
+    assert "Numbered again" not in response.text
+    assert saved_list(session, country, Kind.SUCCESS)[6:] == [
+        (7, "Finding 7"),
+        (8, "Finding 9"),
+        (9, "Finding 8"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("moved", "to", "order"),
+    [
+        (5, 2, [1, 5, 2, 3, 4, 6]),  # up: it goes before the item it meets
+        (2, 5, [1, 3, 4, 5, 2, 6]),  # down: after it
+        (6, 1, [6, 1, 2, 3, 4, 5]),
+    ],
+)
+def test_a_number_typed_over_another_moves_the_item_and_renumbers_its_list(
+    board_client, country, moved, to, order
+):
+    session = make_session()
+    make_findings(session, country, Kind.PROBLEM, count=6)
+    other_list = make_findings(session, country, Kind.SUCCESS, count=2)
+    finding = Finding.objects.get(session=session, kind=Kind.PROBLEM, position=moved)
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", row_index(data, "findings", finding.pk), position=to)
+    response = board_client.post(session_url(session), data, follow=True)
+    assert "Numbered again in the new order: Kazakhstan, problems." in response.text
+    assert saved_list(session, country, Kind.PROBLEM) == [
+        (number, f"Finding {was}") for number, was in enumerate(order, start=1)
+    ]
+    assert saved_list(session, country, Kind.SUCCESS) == [(1, "Finding 1"), (2, "Finding 2")]
+    assert other_list[0].pk in Finding.objects.values_list("pk", flat=True)
+
+
+def test_a_new_row_typed_with_a_taken_number_goes_there_and_the_rest_move_down(
+    board_client, country
+):
+    session = make_session()
+    make_findings(session, country, Kind.PROBLEM, count=3)
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", 3, country=country.pk, kind="problem", position=2, text="New")
+    response = board_client.post(session_url(session), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert saved_list(session, country, Kind.PROBLEM) == [
+        (1, "Finding 1"),
+        (2, "New"),
+        (3, "Finding 2"),
+        (4, "Finding 3"),
+    ]
+
+
+def test_a_renumbered_item_keeps_its_history(board_client, country):
+    from reversion.models import Version
+
+    session = make_session()
+    make_findings(session, country, Kind.PROBLEM, count=3)
+    third = Finding.objects.get(session=session, position=3)
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", row_index(data, "findings", third.pk), position=1)
+    board_client.post(session_url(session), data)
+    first = Finding.objects.get(session=session, text="Finding 1")
+    assert first.position == 2
+    assert Version.objects.get_for_object(first).first().field_dict["position"] == 2
+
+
+def test_number_zero_is_refused(board_client, country):
+    session = make_session()
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", 0, country=country.pk, kind="success", position=0, text="Zero")
+    response = board_client.post(session_url(session), data)
     assert response.status_code == 200
-    assert "Kazakhstan already has problem number 1 in this session." in response.text
-    assert Finding.objects.count() == 1
+    assert "Ensure this value is greater than or equal to 1." in response.text
+    assert not Finding.objects.exists()
 
 
 def test_finding_added_without_number_goes_to_the_end(board_client, country):
     session = make_session()
     make_findings(session, country, Kind.SUCCESS, count=9)
-    response = board_client.post(
-        reverse("admin:findings_finding_add"),
-        {
-            "session": session.pk,
-            "country": country.pk,
-            "kind": Kind.SUCCESS,
-            "position": "",
-            "text": "Tenth",
-        },
-    )
+    data = page_form(board_client, reverse("admin:findings_finding_add"), "finding_form")
+    data.update(session=str(session.pk), country=str(country.pk), kind="success", text="Tenth")
+    response = board_client.post(reverse("admin:findings_finding_add"), data)
     assert response.status_code == 302
     assert Finding.objects.get(text="Tenth").position == 10
 
 
+def dialogue_form_for_civic_space(board_client, country):
+    data = page_form(board_client, reverse("admin:dialogues_dialogue_add"), "dialogue_form")
+    data.update(
+        {
+            "title": "Civic space 2025",
+            "slug": "civic-space-2025",
+            "series": "Regional Dialogues: Defending Civic Space",
+            "start_0": "2025-03-14",
+            "start_1": "15:00",
+            "end_0": "2025-03-14",
+            "end_1": "17:30",
+            "countries": [str(country.pk)],
+        }
+    )
+    return data
+
+
 def test_dialogue_with_sessions_added_in_one_go(board_client, country):
-    data = {
-        "title": "Civic space 2025",
-        "slug": "civic-space-2025",
-        "series": "Regional Dialogues: Defending Civic Space",
-        "organiser": "I4C Central Asia & Mongolia Hub",
-        "start_0": "2025-03-14",
-        "start_1": "15:00",
-        "end_0": "2025-03-14",
-        "end_1": "17:30",
-        "format": "online",
-        "summary": "",
-        "countries": [country.pk],
-        "status": Status.DRAFT,
-        "sessions-TOTAL_FORMS": 2,
-        "sessions-INITIAL_FORMS": 0,
-        "sessions-MIN_NUM_FORMS": 0,
-        "sessions-MAX_NUM_FORMS": 1000,
-        "sessions-0-position": 1,
-        "sessions-0-title": "Digital advocacy",
-        "sessions-0-slug": "digital-advocacy",
-        "sessions-1-position": 2,
-        "sessions-1-title": "Enabling environment",
-        "sessions-1-slug": "enabling-environment",
-    }
+    data = dialogue_form_for_civic_space(board_client, country)
+    fill_row(data, "sessions", 0, title="Digital advocacy", slug="digital-advocacy")
+    add_row(data, "sessions", title="Enabling environment", slug="enabling-environment")
     response = board_client.post(reverse("admin:dialogues_dialogue_add"), data)
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context and response.context["errors"]
     dialogue = Dialogue.objects.get(slug="civic-space-2025")
     assert list(dialogue.sessions.values_list("position", "slug")) == [
         (1, "digital-advocacy"),
@@ -249,12 +356,75 @@ def test_dialogue_with_sessions_added_in_one_go(board_client, country):
     assert dialogue.start.isoformat() == "2025-03-14T09:00:00+00:00"  # 15:00 in Bishkek
 
 
-def test_dialogue_change_page_suggests_the_next_session_position(board_client):
+def test_added_session_rows_start_blank_and_are_numbered_after_the_last(board_client):
     dialogue = make_dialogue()
+    make_session(dialogue, position=1, slug="opening")
+    make_session(dialogue, position=2, slug="closing")
+    data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
+    assert (data["sessions-2-position"], data["sessions-__prefix__-position"]) == ("", "")
+    fill_row(data, "sessions", 2, title="Youth", slug="youth")
+    add_row(data, "sessions", title="Media", slug="media")
+    response = board_client.post(dialogue_url(dialogue), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert list(dialogue.sessions.values_list("position", "slug")) == [
+        (1, "opening"),
+        (2, "closing"),
+        (3, "youth"),
+        (4, "media"),
+    ]
+
+
+def test_an_unchanged_dialogue_with_sessions_saves(board_client):
+    dialogue = make_dialogue(title="Civic space in 2025")
     make_session(dialogue, position=1)
     make_session(dialogue, position=2)
-    response = board_client.get(reverse("admin:dialogues_dialogue_change", args=[dialogue.pk]))
-    assert 'name="sessions-2-position" value="3"' in response.text
+    data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
+    response = board_client.post(dialogue_url(dialogue), data, follow=True)
+    assert "This field is required" not in response.text
+    assert [strip_tags(str(m)) for m in response.context["messages"]] == [
+        "The dialogue “Civic space in 2025” was changed successfully."
+    ]
+    assert dialogue.sessions.count() == 2
+
+
+def test_the_status_is_changed_on_the_dialogues_page(board_client):
+    dialogue = make_dialogue(status=Status.DRAFT)
+    make_session(dialogue)
+    data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
+    data["status"] = Status.PUBLISHED
+    response = board_client.post(dialogue_url(dialogue), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    dialogue.refresh_from_db()
+    assert dialogue.status == Status.PUBLISHED
+
+
+def test_sessions_swap_places_in_one_save(board_client):
+    dialogue = make_dialogue()
+    opening = make_session(dialogue, position=1, slug="opening")
+    closing = make_session(dialogue, position=2, slug="closing")
+    data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
+    fill_row(data, "sessions", row_index(data, "sessions", opening.pk), position=2)
+    fill_row(data, "sessions", row_index(data, "sessions", closing.pk), position=1)
+    response = board_client.post(dialogue_url(dialogue), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert list(dialogue.sessions.values_list("slug", flat=True)) == ["closing", "opening"]
+
+
+def test_a_dialogues_earlier_version_is_restored_from_its_history(board_client):
+    dialogue = make_dialogue(title="Civic space in 2025")
+    make_session(dialogue, position=1)
+    data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
+    board_client.post(dialogue_url(dialogue), data)  # the first version in the history
+    data["title"] = "A mistake"
+    board_client.post(dialogue_url(dialogue), data)
+    from reversion.models import Version
+
+    earlier = Version.objects.get_for_object(dialogue).order_by("pk").first()
+    url = reverse("admin:dialogues_dialogue_revision", args=[dialogue.pk, earlier.pk])
+    response = board_client.post(url, page_form(board_client, url, "dialogue_form"))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    dialogue.refresh_from_db()
+    assert dialogue.title == "Civic space in 2025"
 
 
 def test_deleting_a_session_with_findings_explains_why_not(board_client, country):
@@ -268,9 +438,9 @@ def test_deleting_a_session_with_findings_explains_why_not(board_client, country
 
 
 def test_country_code_is_stored_in_capitals(board_client):
-    response = board_client.post(
-        reverse("admin:dialogues_country_add"), {"name": "Afghanistan", "name_ru": "", "code": "af"}
-    )
+    data = page_form(board_client, reverse("admin:dialogues_country_add"), "country_form")
+    data.update(name="Afghanistan", code="af")
+    response = board_client.post(reverse("admin:dialogues_country_add"), data)
     assert response.status_code == 302
     assert Country.objects.get(name="Afghanistan").code == "AF"
 
@@ -363,15 +533,201 @@ def test_a_number_taken_meanwhile_is_explained_and_nothing_is_saved(
     board_client, country, a_colleague_takes_the_number_first
 ):
     session = make_session()
-    rows = [{"country": country.pk, "kind": Kind.SUCCESS, "position": "", "text": "Mine"}]
-    url = reverse("admin:dialogues_session_change", args=[session.pk])
-    response = board_client.post(url, session_post_data(session, rows), follow=True)
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", 0, country=country.pk, kind="success", text="Mine")
+    response = board_client.post(session_url(session), data, follow=True)
     assert "Someone else saved a finding with the same number" in response.text
     assert not Finding.objects.filter(text="Mine").exists()
-    response = board_client.post(
-        reverse("admin:findings_finding_add"),
-        {"session": session.pk, "country": country.pk, "kind": Kind.PROBLEM, "text": "Mine"},
-        follow=True,
+    data = page_form(board_client, reverse("admin:findings_finding_add"), "finding_form")
+    data.update(session=str(session.pk), country=str(country.pk), kind="problem", text="Mine")
+    response = board_client.post(reverse("admin:findings_finding_add"), data, follow=True)
+    assert "Someone else saved a finding with the same number" in response.text
+    assert not Finding.objects.filter(text="Mine").exists()
+
+
+@pytest.mark.parametrize("year", ["0", "1", "10000", "99999", "2147483648", "²", "٢٠٢٤", "20x4"])
+def test_a_year_the_filter_cannot_hold_gives_the_admins_error_page(board_client, year):
+    make_dialogue()
+    response = board_client.get(changelist(Dialogue), {"year": year})
+    assert (response.status_code, response["Location"]) == (302, changelist(Dialogue) + "?e=1")
+
+
+def test_the_year_filter_lists_that_years_dialogues(board_client):
+    for year in (2024, 2025):
+        start = datetime.datetime(year, 3, 14, 9, 0, tzinfo=datetime.UTC)
+        make_dialogue(title=f"In {year}", start=start, end=start)
+    response = board_client.get(changelist(Dialogue), {"year": "2025"})
+    assert [dialogue.title for dialogue in response.context["cl"].result_list] == ["In 2025"]
+
+
+def messages_of(response):
+    return [html.unescape(strip_tags(str(message))) for message in response.context["messages"]]
+
+
+OUTSIDE_WARNING = (
+    "Findings are saved for Kyrgyzstan, which is not among the participating countries of "
+    "“Civic space”. To add it, tick “Add the findings' countries to the dialogue's "
+    "participating countries” on the page and save again."
+)
+
+
+def test_a_finding_of_a_country_outside_the_dialogue_is_saved_with_a_warning(board_client, country):
+    dialogue = make_dialogue(title="Civic space")
+    dialogue.countries.set([country])
+    session = make_session(dialogue)
+    kg = Country.objects.get(code="KG")
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", 0, country=kg.pk, kind="problem", text="Weak coalitions")
+    fill_row(data, "findings", 1, country=country.pk, kind="problem", text="Lack of unity")
+    response = board_client.post(session_url(session), data, follow=True)
+    assert messages_of(response)[:-1] == [OUTSIDE_WARNING]
+    assert Finding.objects.filter(session=session).count() == 2
+    assert list(dialogue.countries.values_list("code", flat=True)) == ["KZ"]
+
+
+def test_ticking_the_box_adds_the_findings_countries_to_the_dialogue(board_client, country):
+    dialogue = make_dialogue(title="Civic space")
+    dialogue.countries.set([country])
+    session = make_session(dialogue)
+    kg = Country.objects.get(code="KG")
+    Finding.objects.create(session=session, country=kg, kind="problem", position=1, text="A")
+    data = page_form(board_client, session_url(session), "session_form")
+    assert "add_countries_to_dialogue" not in data  # unticked
+    data["add_countries_to_dialogue"] = "on"
+    response = board_client.post(session_url(session), data, follow=True)
+    assert messages_of(response)[:-1] == [
+        "Added to the participating countries of “Civic space”: Kyrgyzstan."
+    ]
+    assert sorted(dialogue.countries.values_list("code", flat=True)) == ["KG", "KZ"]
+
+
+def test_a_finding_page_warns_and_adds_the_country_too(board_client, country):
+    dialogue = make_dialogue(title="Civic space")
+    dialogue.countries.set([country])
+    session = make_session(dialogue)
+    kg = Country.objects.get(code="KG")
+    add = reverse("admin:findings_finding_add")
+    data = page_form(board_client, add, "finding_form")
+    data.update(session=str(session.pk), country=str(kg.pk), kind="problem", text="Weak")
+    response = board_client.post(add, data, follow=True)
+    assert messages_of(response)[:-1] == [OUTSIDE_WARNING]
+    finding = Finding.objects.get(text="Weak")
+    url = reverse("admin:findings_finding_change", args=[finding.pk])
+    data = page_form(board_client, url, "finding_form")
+    data["add_countries_to_dialogue"] = "on"
+    response = board_client.post(url, data, follow=True)
+    assert messages_of(response)[:-1] == [
+        "Added to the participating countries of “Civic space”: Kyrgyzstan."
+    ]
+    assert sorted(dialogue.countries.values_list("code", flat=True)) == ["KG", "KZ"]
+
+
+def test_findings_of_participating_countries_bring_no_warning(board_client, country):
+    dialogue = make_dialogue(title="Civic space")
+    dialogue.countries.set([country])
+    session = make_session(dialogue)
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", 0, country=country.pk, kind="problem", text="Lack of unity")
+    fill_row(data, "findings", 1, kind="problem", text="A regional one")
+    response = board_client.post(session_url(session), data, follow=True)
+    assert len(messages_of(response)) == 1
+    assert "was changed successfully" in messages_of(response)[0]
+
+
+def test_the_import_preview_counts_in_words_that_agree_with_the_numbers(board_client, country):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = make_session()
+    make_findings(session, country, count=2)
+    exported = board_client.get(reverse("admin:findings_finding_export"))
+    text = b"".join(exported.streaming_content).decode("utf-8-sig")
+    text = text.replace("Finding 1", "Finding one", 1)
+    upload = SimpleUploadedFile("findings.csv", text.encode("utf-8-sig"))
+    response = board_client.post(reverse("admin:findings_finding_import"), {"file": upload})
+    summary = re.search(r'<h2 id="import-summary">(.*?)</h2>', response.text, re.S).group(1)
+    assert summary == (
+        "This file would create 0 findings, change 1 finding; 1 finding stays as it is."
     )
-    assert "Someone else saved a finding with the same number" in response.text
-    assert not Finding.objects.filter(text="Mine").exists()
+
+
+def test_the_findings_tables_country_menus_carry_no_related_object_icons(board_client, country):
+    session = make_session()
+    make_findings(session, country)
+    page = board_client.get(session_url(session)).text
+    assert [
+        icon
+        for icon in ("add", "change", "delete", "view")
+        if f"{icon}_id_findings-0-country" in page
+    ] == []
+    assert '<select name="findings-0-country"' in page
+    # The finding's own page keeps them.
+    finding_page = board_client.get(reverse("admin:findings_finding_add")).text
+    assert 'id="add_id_country"' in finding_page
+
+
+def test_the_dialogues_dates_name_their_time_zone(board_client, settings):
+    settings.TIME_ZONE = "Asia/Almaty"
+    page = board_client.get(reverse("admin:dialogues_dialogue_add")).text
+    assert page.count("In Asia/Almaty time (UTC+05:00), as the public pages show it.") == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse_lazy("admin:dialogues_dialogue_add"),
+        reverse_lazy("admin:dialogues_dialogue_changelist"),
+        reverse_lazy("admin:dialogues_session_add"),
+        reverse_lazy("admin:findings_finding_changelist"),
+        reverse_lazy("admin:findings_finding_add"),
+    ],
+)
+def test_the_content_pages_of_the_admin_load_its_stylesheet(board_client, url):
+    assert 'href="/static/css/admin.' in board_client.get(url).text
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_dialogue_change_page_query_count_is_fixed(board_client, django_assert_num_queries, rows):
+    dialogue = make_dialogue()
+    for _ in range(rows):
+        make_session(dialogue)
+    # session, user, the second factor's device, user permissions, group
+    # permissions, savepoint and release (history), the dialogue (with its counts),
+    # its countries, the sessions, two content-type look-ups for the admin's links,
+    # and the session's sliding expiry (savepoint, update, release)
+    with django_assert_num_queries(15):
+        response = board_client.get(dialogue_url(dialogue))
+    assert response.text.count('name="sessions-') > rows
+
+
+def test_a_finding_moved_to_another_list_takes_its_number_there(board_client, country):
+    session = make_session()
+    make_findings(session, country, Kind.PROBLEM, count=3)
+    make_findings(session, country, Kind.SUCCESS, count=3)
+    Finding.objects.filter(kind=Kind.SUCCESS, position=2).update(text="Moved")
+    second_success = Finding.objects.get(text="Moved")
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", row_index(data, "findings", second_success.pk), kind="problem")
+    response = board_client.post(session_url(session), data, follow=True)
+    assert "Numbered again in the new order: Kazakhstan, problems." in messages_of(response)
+    assert saved_list(session, country, Kind.PROBLEM) == [
+        (1, "Finding 1"),
+        (2, "Moved"),
+        (3, "Finding 2"),
+        (4, "Finding 3"),
+    ]
+    assert saved_list(session, country, Kind.SUCCESS) == [(1, "Finding 1"), (3, "Finding 3")]
+
+
+def test_a_session_added_on_its_own_page_without_number_follows_the_last(board_client):
+    dialogue = make_dialogue()
+    make_session(dialogue, position=1)
+    make_session(dialogue, position=2)
+    add = reverse("admin:dialogues_session_add")
+    data = page_form(board_client, add, "session_form")
+    assert data["position"] == ""
+    data.update(dialogue=str(dialogue.pk), title="Youth", slug="youth")
+    response = board_client.post(add, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert dialogue.sessions.get(slug="youth").position == 3

@@ -163,3 +163,12 @@ def test_next_position_follows_the_last_item(country):
         )
         == 1
     )
+
+
+def test_countries_outside_a_dialogue_are_those_it_does_not_list(country):
+    dialogue = make_dialogue()
+    dialogue.countries.set([country])
+    kg, mn = Country.objects.get(code="KG"), Country.objects.get(code="MN")
+    assert dialogue.countries_outside([mn, country, None, kg, kg]) == [kg, mn]
+    assert dialogue.countries_outside(Country.objects.filter(code="KZ")) == []
+    assert dialogue.countries_outside([None]) == []

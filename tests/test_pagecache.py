@@ -15,7 +15,7 @@ from findings.enums import Kind
 from findings.models import Finding
 
 from .conftest import make_dialogue, make_findings, make_session
-from .test_admin import session_post_data
+from .test_admin import fill_row, page_form, session_url
 
 pytestmark = pytest.mark.django_db
 
@@ -296,9 +296,9 @@ def test_an_admin_edit_succeeds_while_redis_is_down_and_shows_once_it_is_back(
     assert reader.get(url)["X-Page-Cache"] == "hit"
 
     settings.CACHES = redis_cache(settings, f"redis://127.0.0.1:{closed_port()}/5", prefix)
-    row = {"country": country.pk, "kind": Kind.PROBLEM, "position": "", "text": "Court fees"}
-    admin_url = f"/admin/dialogues/session/{session.pk}/change/"
-    response = board_client.post(admin_url, session_post_data(session, [row]))
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", 0, country=country.pk, kind=Kind.PROBLEM, text="Court fees")
+    response = board_client.post(session_url(session), data)
     assert response.status_code == 302
     assert list(session.findings.values_list("text", flat=True)) == ["Court fees"]
     assert "Court fees" in reader.get(url).text
