@@ -31,6 +31,16 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a long passphrase 42"
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_required(settings):
+    """These tests are about the second step: on, whatever the environment says.
+
+    The setting follows debug by default, so a developer's ``DJANGO_DEBUG=true``
+    would otherwise turn it off under them.
+    """
+    settings.I4C_REQUIRE_2FA = True
+
+
 def sign_in(client, username="aigerim", password=PASSWORD, address="192.0.2.10", prefix="/admin/"):
     return client.post(
         f"{prefix}login/?next={prefix}",
@@ -558,8 +568,8 @@ def test_password_alone_is_refused_on_the_boards_own_admin_pages(client, device,
     assert list(session.findings.values_list("text", flat=True)) == [finding.text]
 
 
-@override_settings(I4C_REQUIRE_2FA=False)
-def test_without_two_factor_required_the_password_is_enough(client, board_member):
+def test_without_two_factor_required_the_password_is_enough(client, board_member, settings):
+    settings.I4C_REQUIRE_2FA = False
     response = sign_in(client)
     assert response.status_code == 302
     response = client.get("/admin/")
