@@ -14,10 +14,10 @@ from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from reversion.admin import VersionAdmin
 
 from dialogues.admin import SessionAdminBase
 from dialogues.models import Session
+from i4c.history import VersionAdmin, changeable_content_types
 
 from . import export, importer
 from .admin_notes import add_findings_from_notes
@@ -225,11 +225,27 @@ class LogEntryAdmin(admin.ModelAdmin):
         "action_flag",
         "change_message_text",
     ]
-    list_filter = ["action_flag", "user", "content_type"]
+    # Only the users and kinds of record the reader may see (get_queryset), not all of them.
+    list_filter = [
+        "action_flag",
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["user", "content_type"]
     search_fields = ["object_repr", "change_message"]
     date_hierarchy = "action_time"
     list_display_links = None
+
+    def get_queryset(self, request):
+        """Superusers see every entry; others only those about the models they may change.
+
+        The log also records work on accounts and their authenticator apps, with the
+        addresses they came from: that is for the people who manage accounts.
+        """
+        entries = super().get_queryset(request)
+        if request.user.is_superuser:
+            return entries
+        return entries.filter(content_type__in=changeable_content_types(request.user))
 
     @admin.display(description=_("change message"))
     def change_message_text(self, entry):

@@ -1,16 +1,19 @@
 import pytest
-from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
+import reversion
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats
 from django.utils.timezone import localtime
 from reversion.models import Version
 
+from dialogues.models import Dialogue
 from findings.enums import Kind
 from findings.models import Finding
 
-from .conftest import make_session, sign_in_with_second_factor
+from .conftest import make_dialogue, make_session, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +120,104 @@ def test_the_admin_log_can_be_read_but_not_changed(board_client, finding):
     )
     assert delete.status_code == 403
     assert LogEntry.objects.count() == 1
+
+
+def entries_listed(client, query=""):
+    response = client.get(reverse("admin:admin_logentry_changelist") + query)
+    assert response.status_code == 200
+    return response, [(e.user.username, e.object_repr) for e in response.context["cl"].result_list]
+
+
+@pytest.fixture
+def superuser_client(django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "passphrase 42")
+    client = Client()
+    sign_in_with_second_factor(client, root)
+    return client
+
+
+@pytest.fixture
+def account_entry(superuser_client, board_member):
+    """What the admin records when someone enrols an app: an entry about an account."""
+    return LogEntry.objects.create(
+        user=User.objects.get(username="root"),
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(board_member.pk),
+        object_repr="aigerim",
+        action_flag=CHANGE,
+        change_message="Enrolled an authenticator app from 203.0.113.5",
+    )
+
+
+def test_the_board_reads_only_log_entries_about_what_it_may_change(
+    board_client, superuser_client, finding, account_entry
+):
+    response, entries = entries_listed(board_client)
+    assert entries == [("aigerim", str(finding))]
+    assert "203.0.113.5" not in response.text
+    filters = {spec.field_path: spec for spec in response.context["cl"].filter_specs}
+    assert "user" not in filters  # one user to choose from: no menu
+    assert [name for _, name in filters["content_type"].lookup_choices] == ["Findings | finding"]
+    # The entry itself is not there either.
+    hidden = board_client.get(reverse("admin:admin_logentry_change", args=[account_entry.pk]))
+    assert hidden.status_code == 302
+
+    response, entries = entries_listed(superuser_client)
+    assert entries == [("root", "aigerim"), ("aigerim", str(finding))]
+    filters = {spec.field_path: spec for spec in response.context["cl"].filter_specs}
+    assert sorted(name for _, name in filters["user"].lookup_choices) == ["aigerim", "root"]
+
+
+def test_a_board_member_without_a_change_permission_reads_no_entries_about_that_model(
+    board_client, board_member, finding
+):
+    board = Group.objects.get(name="Board")
+    board.permissions.remove(Permission.objects.get(codename="change_finding"))
+    _, entries = entries_listed(board_client)
+    assert entries == []
+
+
+def test_an_authenticator_key_is_not_shown_even_to_a_superuser(superuser_client, board_member):
+    device = sign_in_with_second_factor(Client(), board_member)
+    change = superuser_client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert change.status_code == 200
+    assert "Phone" in change.text  # the device's page itself
+    assert device.key not in change.text
+    config = superuser_client.get(reverse("admin:otp_totp_totpdevice_config", args=[device.pk]))
+    assert config.status_code == 403
+
+
+def test_a_version_of_another_model_is_not_shown_under_a_dialogue(board_client, finding):
+    number = max(Dialogue.objects.latest("pk").pk, finding.pk) + 1
+    with reversion.create_revision():
+        dialogue = make_dialogue(pk=number)
+    with reversion.create_revision():
+        other = Finding.objects.create(
+            pk=number, session=finding.session, kind=Kind.PROBLEM, position=1, text="Other"
+        )
+    finding_version = Version.objects.get_for_object(other).get()
+    dialogue_version = Version.objects.get_for_object(dialogue).get()
+
+    url = reverse("admin:dialogues_dialogue_revision", args=[number, finding_version.pk])
+    assert board_client.get(url).status_code == 404
+    assert board_client.post(url, {}).status_code == 404
+    own = board_client.get(
+        reverse("admin:dialogues_dialogue_revision", args=[number, dialogue_version.pk])
+    )
+    assert own.status_code == 200
+    assert own.context["original"] == dialogue
+    # Another finding's version under this finding's address.
+    url = reverse("admin:findings_finding_revision", args=[finding.pk, finding_version.pk])
+    assert board_client.get(url).status_code == 404
+
+
+def test_only_a_deleted_objects_last_version_can_be_recovered(board_client, finding):
+    version = Version.objects.get_for_object(finding).get()
+    recover = reverse("admin:findings_finding_recover", args=[version.pk])
+    assert board_client.get(recover).status_code == 404  # the finding still exists
+    board_client.post(reverse("admin:findings_finding_delete", args=[finding.pk]), {"post": "yes"})
+    assert board_client.get(recover).status_code == 200
+    # Not under another model's address.
+    url = reverse("admin:dialogues_dialogue_recover", args=[version.pk])
+    assert board_client.get(url).status_code == 404
+    assert not Finding.objects.exists()
