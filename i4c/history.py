@@ -6,11 +6,14 @@ and on saving restore, the revision of a finding that happens to have id 1, and
 its recover view would "recover" any version, of any model, deleted or not.
 """
 
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext
 from reversion.admin import VersionAdmin as ReversionVersionAdmin
 from reversion.models import Version
 
@@ -30,7 +33,22 @@ class VersionAdmin(ReversionVersionAdmin):
         # Only the versions the recover list offers: the last one of an object now deleted.
         if not Version.objects.get_deleted(self.model).filter(pk=version_id).exists():
             raise Http404
+        request.recovering = True
         return super().recover_view(request, version_id, extra_context)
+
+    def response_change(self, request, obj):
+        if not getattr(request, "recovering", False):
+            return super().response_change(request, obj)
+        # Not "changed successfully": the object did not exist a moment ago.
+        self.message_user(
+            request,
+            gettext("The %(name)s “%(object)s” was recovered.")
+            % {"name": self.opts.verbose_name, "object": obj},
+            messages.SUCCESS,
+        )
+        return redirect(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", obj.pk
+        )
 
 
 def changeable_content_types(user):

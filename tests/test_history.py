@@ -9,11 +9,12 @@ from django.utils import formats
 from django.utils.timezone import localtime
 from reversion.models import Version
 
-from dialogues.models import Dialogue
+from dialogues.models import Dialogue, Session
 from findings.enums import Kind
 from findings.models import Finding
 
 from .conftest import make_dialogue, make_session, sign_in_with_second_factor
+from .pageforms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +222,23 @@ def test_only_a_deleted_objects_last_version_can_be_recovered(board_client, find
     url = reverse("admin:dialogues_dialogue_recover", args=[version.pk])
     assert board_client.get(url).status_code == 404
     assert not Finding.objects.exists()
+
+
+def test_a_recovered_session_is_said_to_be_recovered(board_client):
+    with reversion.create_revision():
+        session = make_session(title="Youth participation")
+    delete_url = reverse("admin:dialogues_session_delete", args=[session.pk])
+    board_client.post(delete_url, form_data(board_client.get(delete_url).content), follow=True)
+    version = Version.objects.get_deleted(Session).get()
+    recover_url = reverse("admin:dialogues_session_recover", args=[version.pk])
+
+    page = board_client.get(recover_url)
+    response = board_client.post(recover_url, form_data(page.content, "session_form"), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "The session “Youth participation” was recovered."
+    ]
+    assert response.redirect_chain == [
+        (reverse("admin:dialogues_session_change", args=[session.pk]), 302)
+    ]
+    assert Session.objects.get(pk=session.pk).title == "Youth participation"
