@@ -272,6 +272,10 @@ STORAGES = {
     },
 }
 
+# JSON as Django writes it, but with times to the microsecond: backups on SQLite and
+# the change history would otherwise round every timestamp to the millisecond.
+SERIALIZATION_MODULES = {"json": "i4c.serializers"}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
