@@ -120,3 +120,21 @@ def test_every_page_links_the_site_icon(client):
     assert svg is not None, home.text[:600]
     assert svg[1].startswith("/static/favicon.") and svg[1].endswith(".svg")
     assert b"<svg" in b"".join(client.get(svg[1]).streaming_content)
+
+
+@pytest.mark.parametrize(
+    ("args", "address"), [([], "127.0.0.1:8000"), (["PORT=8001"], "127.0.0.1:8001")]
+)
+def test_make_run_serves_on_the_port_asked_for(args, address):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS", "PORT"))}
+    planned = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", "run", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert planned.stdout.splitlines()[-1] == (
+        f"DJANGO_DEBUG=true .venv/bin/python manage.py runserver {address}"
+    )
