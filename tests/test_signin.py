@@ -146,6 +146,7 @@ def test_superuser_sees_the_lockouts_in_the_admin(client, board_member):
     assert response.status_code == 200
     assert "aigerim" in response.text
     assert "198.51.100.5" in response.text
+    assert "/admin/axes/" in client.get("/admin/").text
 
 
 def test_board_members_do_not_see_the_lockouts(client, board_member):
@@ -533,6 +534,11 @@ def test_the_code_page_shows_no_admin_navigation(client, device):
     assert admin_links(response.text) == ["/admin/"]
     assert 'id="nav-sidebar"' not in response.text
     assert "changelist" not in response.text
+    # Once the code is given, the same admin shows its navigation.
+    client.post("/admin/two-factor/", {"token": code(device), "next": "/admin/"})
+    signed_in = client.get("/admin/dialogues/dialogue/")
+    assert 'id="nav-sidebar"' in signed_in.text
+    assert "/admin/dialogues/dialogue/" in admin_links(signed_in.text)
 
 
 def test_the_enrolment_page_shows_no_admin_navigation(client, board_member):
