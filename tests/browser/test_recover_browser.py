@@ -30,7 +30,7 @@ def test_a_deleted_finding_whose_number_was_taken_is_recovered_at_the_end_of_its
     page.get_by_role("searchbox").fill(LOST)
     page.get_by_role("searchbox").press("Enter")
     page.get_by_role("link", name=LOST).click()
-    page.get_by_role("link", name="Delete").click()
+    page.get_by_role("link", name="Delete", exact=True).click()
     page.get_by_role("button", name=re.compile("Yes, I.m sure")).click()
     expect(page.locator(".messagelist")).to_have_text(
         f"The finding “{LOST}” was deleted successfully."
