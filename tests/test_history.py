@@ -13,44 +13,48 @@ from dialogues.models import Dialogue, Session
 from findings.enums import Kind
 from findings.models import Finding
 
+from .adminpages import confirm_deletion
 from .conftest import make_dialogue, make_session, sign_in_with_second_factor
 from .pageforms import form_data
 
 pytestmark = pytest.mark.django_db
 
 
-def finding_form(finding, **changes):
-    data = {
-        "session": finding.session_id,
-        "country": finding.country_id or "",
-        "kind": finding.kind,
-        "position": finding.position,
-        "text": finding.text,
-    }
+def page_form(client, url, **changes):
+    """The form of the admin page at ``url`` as a browser would send it, with ``changes``."""
+    data = form_data(client.get(url).content, "finding_form")
     data.update(changes)
     return data
 
 
+def finding_form(client, finding, **changes):
+    """The finding's change form as shown, with ``changes`` typed in."""
+    return page_form(client, reverse("admin:findings_finding_change", args=[finding.pk]), **changes)
+
+
 @pytest.fixture
 def finding(board_client, country):
-    """A finding entered through the admin, as a Board member does."""
+    """A finding entered through the admin's add page, as a Board member does."""
     session = make_session()
-    board_client.post(
-        reverse("admin:findings_finding_add"),
-        {
-            "session": session.pk,
-            "country": country.pk,
-            "kind": Kind.SUCCESS,
-            "position": 1,
-            "text": "Online petitions",
-        },
+    url = reverse("admin:findings_finding_add")
+    data = page_form(
+        board_client,
+        url,
+        session=str(session.pk),
+        country=str(country.pk),
+        kind=Kind.SUCCESS,
+        position="1",
+        text="Online petitions",
     )
+    assert board_client.post(url, data).status_code == 302
     return Finding.objects.get()
 
 
 def test_every_change_is_recorded_with_who_and_when(board_client, board_member, finding):
     url = reverse("admin:findings_finding_change", args=[finding.pk])
-    board_client.post(url, finding_form(finding, text="Online petitions and campaigns"))
+    board_client.post(
+        url, finding_form(board_client, finding, text="Online petitions and campaigns")
+    )
     versions = Version.objects.get_for_object(finding)
     assert [v.field_dict["text"] for v in versions] == [
         "Online petitions and campaigns",
@@ -64,26 +68,25 @@ def test_every_change_is_recorded_with_who_and_when(board_client, board_member, 
 
 def test_an_earlier_version_can_be_restored(board_client, finding):
     url = reverse("admin:findings_finding_change", args=[finding.pk])
-    board_client.post(url, finding_form(finding, text="A mistake"))
+    board_client.post(url, finding_form(board_client, finding, text="A mistake"))
     first = Version.objects.get_for_object(finding).last()
     revision_url = reverse("admin:findings_finding_revision", args=[finding.pk, first.pk])
     page = board_client.get(revision_url)
     assert "Online petitions" in page.text
-    response = board_client.post(revision_url, finding_form(finding, text="Online petitions"))
+    response = board_client.post(revision_url, page_form(board_client, revision_url))
     assert response.status_code == 302
     finding.refresh_from_db()
     assert finding.text == "Online petitions"
 
 
 def test_a_deleted_finding_can_be_brought_back(board_client, finding):
-    board_client.post(reverse("admin:findings_finding_delete", args=[finding.pk]), {"post": "yes"})
+    confirm_deletion(board_client, reverse("admin:findings_finding_delete", args=[finding.pk]))
     assert not Finding.objects.exists()
     recover_list = board_client.get(reverse("admin:findings_finding_recoverlist"))
     assert "Online petitions" in recover_list.text
     version = Version.objects.get_deleted(Finding).get()
-    response = board_client.post(
-        reverse("admin:findings_finding_recover", args=[version.pk]), finding_form(finding)
-    )
+    recover_url = reverse("admin:findings_finding_recover", args=[version.pk])
+    response = board_client.post(recover_url, page_form(board_client, recover_url))
     assert response.status_code == 302
     restored = Finding.objects.get()
     assert (restored.pk, restored.text, restored.position) == (finding.pk, "Online petitions", 1)
@@ -92,7 +95,7 @@ def test_a_deleted_finding_can_be_brought_back(board_client, finding):
 def test_a_deletion_is_listed_with_who_and_when_for_another_board_member(
     board_client, finding, django_user_model
 ):
-    board_client.post(reverse("admin:findings_finding_delete", args=[finding.pk]), {"post": "yes"})
+    confirm_deletion(board_client, reverse("admin:findings_finding_delete", args=[finding.pk]))
     colleague = django_user_model.objects.create_user("nurlan", is_staff=True)
     colleague.groups.add(Group.objects.get(name="Board"))
     other = Client()
@@ -216,7 +219,7 @@ def test_only_a_deleted_objects_last_version_can_be_recovered(board_client, find
     version = Version.objects.get_for_object(finding).get()
     recover = reverse("admin:findings_finding_recover", args=[version.pk])
     assert board_client.get(recover).status_code == 404  # the finding still exists
-    board_client.post(reverse("admin:findings_finding_delete", args=[finding.pk]), {"post": "yes"})
+    confirm_deletion(board_client, reverse("admin:findings_finding_delete", args=[finding.pk]))
     assert board_client.get(recover).status_code == 200
     # Not under another model's address.
     url = reverse("admin:dialogues_dialogue_recover", args=[version.pk])
@@ -228,7 +231,7 @@ def test_a_recovered_session_is_said_to_be_recovered(board_client):
     with reversion.create_revision():
         session = make_session(title="Youth participation")
     delete_url = reverse("admin:dialogues_session_delete", args=[session.pk])
-    board_client.post(delete_url, form_data(board_client.get(delete_url).content), follow=True)
+    confirm_deletion(board_client, delete_url)
     version = Version.objects.get_deleted(Session).get()
     recover_url = reverse("admin:dialogues_session_recover", args=[version.pk])
 
@@ -242,3 +245,27 @@ def test_a_recovered_session_is_said_to_be_recovered(board_client):
         (reverse("admin:dialogues_session_change", args=[session.pk]), 302)
     ]
     assert Session.objects.get(pk=session.pk).title == "Youth participation"
+
+
+@pytest.mark.parametrize("entries", [1, 8])
+def test_the_log_costs_the_same_queries_for_one_or_many_entries(
+    board_client, board_member, entries, django_assert_num_queries
+):
+    finding_type = ContentType.objects.get_for_model(Finding)
+    for n in range(entries):
+        LogEntry.objects.create(
+            user=board_member,
+            content_type=finding_type,
+            object_id=str(n),
+            object_repr=f"Finding {n}",
+            action_flag=CHANGE,
+            change_message="[]",
+        )
+    url = reverse("admin:admin_logentry_changelist")
+    board_client.get(url)
+    # session, user, device; permissions of user and groups; the filters' users and kinds
+    # of record; the entries' count (filtered and in all), the entries, the first and last
+    # dates and the days (date hierarchy); the session saved (savepoint, update, release)
+    with django_assert_num_queries(15):
+        response = board_client.get(url)
+    assert len(response.context["cl"].result_list) == entries

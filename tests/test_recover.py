@@ -9,6 +9,7 @@ from reversion.models import Version
 from findings.enums import Kind
 from findings.models import Finding
 
+from .adminpages import confirm_deletion
 from .conftest import make_session
 from .pageforms import form_data
 
@@ -29,7 +30,7 @@ def add_finding(client, session, country, text, kind=Kind.SUCCESS):
 
 def delete_finding(client, finding):
     url = reverse("admin:findings_finding_delete", args=[finding.pk])
-    response = client.post(url, form_data(client.get(url).content), follow=True)
+    response = confirm_deletion(client, url)
     assert messages_of(response) == [f"The finding “{finding.text}” was deleted successfully."]
 
 
