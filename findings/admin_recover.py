@@ -177,7 +177,8 @@ class RecoverFindingMixin:
             "session": obj.session,
             "old": recovery.old_position,
         }
-        if obj.position != recovery.old_position:
+        # Said only when the old number was taken, not when the form was given another.
+        if recovery.moved and obj.position != recovery.old_position:
             return (
                 gettext(
                     "The finding was recovered as number %(number)s of %(list)s in "
