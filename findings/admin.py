@@ -20,8 +20,8 @@ from dialogues.models import Session
 from i4c.history import VersionAdmin, changeable_content_types
 
 from . import export, importer
+from .admin_history import FindingHistoryMixin
 from .admin_notes import add_findings_from_notes
-from .admin_recover import RecoverFindingMixin
 from .forms import FindingForm, FindingInlineForm, FindingInlineFormSet
 from .models import Finding, ImportPreview
 
@@ -81,7 +81,7 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
 
 
 @admin.register(Finding)
-class FindingAdmin(RecoverFindingMixin, NumberTakenMeanwhileMixin, VersionAdmin):
+class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin):
     form = FindingForm
     list_display = ["short_text", "country", "kind", "position", "session", "dialogue"]
     list_filter = ["session__dialogue", "country", "kind", "themes"]

@@ -269,3 +269,58 @@ def test_the_log_costs_the_same_queries_for_one_or_many_entries(
     with django_assert_num_queries(15):
         response = board_client.get(url)
     assert len(response.context["cl"].result_list) == entries
+
+
+def test_restoring_a_findings_version_leaves_the_others_saved_with_it_alone(board_client, country):
+    session = make_session()
+    with reversion.create_revision():  # as a paste of notes or an import saves them
+        first, second = (
+            Finding.objects.create(
+                session=session, country=country, kind=Kind.PROBLEM, position=n, text=text
+            )
+            for n, text in [(1, "Lack of unity"), (2, "Competition for money")]
+        )
+    for finding, text in [(first, "A mistake"), (second, "Competition for grants")]:
+        url = reverse("admin:findings_finding_change", args=[finding.pk])
+        board_client.post(url, finding_form(board_client, finding, text=text))
+    third = Finding.objects.create(
+        session=session, country=country, kind=Kind.PROBLEM, position=3, text="Added later"
+    )
+    pasted = Version.objects.get_for_object(first).last()
+    revision_url = reverse("admin:findings_finding_revision", args=[first.pk, pasted.pk])
+
+    page = board_client.get(revision_url)
+    assert page.context["adminform"].form.initial["text"] == "Lack of unity"
+    response = board_client.post(revision_url, page_form(board_client, revision_url))
+
+    assert response.status_code == 302
+    texts = list(session.findings.order_by("position").values_list("text", flat=True))
+    assert texts == ["Lack of unity", "Competition for grants", "Added later"]
+    assert Finding.objects.filter(pk=third.pk).exists()
+
+
+def test_restoring_a_version_whose_number_was_taken_keeps_the_findings_number(
+    board_client, finding, country
+):
+    url = reverse("admin:findings_finding_change", args=[finding.pk])
+    board_client.post(url, finding_form(board_client, finding, position="3", text="Petitions"))
+    other = Finding.objects.create(
+        session=finding.session, country=country, kind=Kind.SUCCESS, position=1, text="Councils"
+    )
+    first = Version.objects.get_for_object(finding).last()
+    revision_url = reverse("admin:findings_finding_revision", args=[finding.pk, first.pk])
+
+    page = board_client.get(revision_url)
+    assert (
+        "Number 1 of Kazakhstan successes belongs to another finding now: saving keeps this "
+        "one as number 3." in page.text
+    )
+    response = board_client.post(revision_url, page_form(board_client, revision_url))
+
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    other.refresh_from_db()
+    assert (finding.text, finding.position) == ("Online petitions", 3)
+    assert (other.text, other.position) == ("Councils", 1)
+    latest = Version.objects.get_for_object(finding).first().revision
+    assert latest.comment.startswith("Reverted to previous version, saved on ")

@@ -1,10 +1,12 @@
-"""Bringing a deleted finding back from its history, even when its number is taken now.
+"""A finding's history in the admin: back to an earlier version, back from deletion.
 
-django-reversion's own recover view restores the whole revision the finding was last
-saved in, as it was: the finding's old number (which another finding may have taken
-since, so the database refuses it: "missing dependency"), and every other finding
-saved in the same revision (a whole paste of notes) along with it. Here only the
-finding comes back, at its old number when that is free, else at the end of its list.
+django-reversion restores the whole revision a version belongs to, as it was: the
+finding's old number (which another finding may have taken since, so the database
+refuses it: "missing dependency"), and every other finding saved in the same revision
+(a whole paste of notes, a CSV import) along with it, bringing back those deleted
+since. Here only the one finding changes: it gets its old number when that is free,
+else it keeps its number (an earlier version) or goes to the end of its list
+(a recovery).
 """
 
 import datetime
@@ -12,12 +14,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.admin.models import DELETION, LogEntry
-from django.contrib.admin.utils import quote
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 from reversion.models import Version
 from reversion.revisions import set_comment
@@ -38,7 +42,6 @@ class Recovery:
 
     finding: Finding
     old_position: int
-    saved: bool = False
 
     @property
     def moved(self) -> bool:
@@ -97,6 +100,37 @@ def put_back(version) -> Recovery:
     return Recovery(finding=finding, old_position=fields["position"])
 
 
+def go_back(finding, version) -> int | None:
+    """Give ``finding`` the fields of ``version``, one of its earlier versions, and save it.
+
+    Its old session or country, if deleted since, stays as it is now. Returns the old
+    number when another finding has it now: the finding then keeps its number (or goes
+    to the end of the list it goes back to).
+    """
+    fields = version.field_dict
+    if Session.objects.filter(pk=fields["session_id"]).exists():
+        finding.session_id = fields["session_id"]
+    if fields["country_id"] is None or Country.objects.filter(pk=fields["country_id"]).exists():
+        finding.country_id = fields["country_id"]
+    finding.kind, finding.text = fields["kind"], fields["text"]
+    where = {
+        "session_id": finding.session_id,
+        "country_id": finding.country_id,
+        "kind": finding.kind,
+    }
+    others = Finding.objects.in_list(**where).exclude(pk=finding.pk)
+    taken = None
+    if not others.filter(position=fields["position"]).exists():
+        finding.position = fields["position"]
+    else:
+        taken = fields["position"]
+        if others.filter(position=finding.position).exists():
+            finding.position = others.next_position(**where)
+    finding.save()
+    finding.themes.set(Theme.objects.filter(pk__in=fields.get("themes", [])))
+    return taken
+
+
 class _Undo(Exception):
     """Leaves the recover form's transaction, undoing the finding put back to show it."""
 
@@ -104,48 +138,80 @@ class _Undo(Exception):
         self.response = response
 
 
-class RecoverFindingMixin:
-    """The recover list and form of the findings admin (a VersionAdmin)."""
+class FindingHistoryMixin:
+    """The revision and recover views of the findings admin (a VersionAdmin)."""
 
     recover_list_template = "admin/findings/finding/recover_list.html"
     recover_form_template = "admin/findings/finding/recover_form.html"
+    revision_form_template = "admin/findings/finding/revision_form.html"
 
     def recoverlist_view(self, request, extra_context=None):
         context = {"rows": deleted_findings(), **(extra_context or {})}
         return super().recoverlist_view(request, context)
 
     def recover_view(self, request, version_id, extra_context=None):
-        """The finding as it was, in its change form; saving the form brings it back.
-
-        Shown inside a transaction that is undone unless the form is saved, as
-        django-reversion's own form does.
-        """
+        """The finding as it was, in its change form; saving the form brings it back."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         # Only what the recover list offers: the last version of a finding now deleted.
         version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+
+        def put_it_back():
+            try:
+                recovery = put_back(version)
+            except RecoveryRefused as refused:
+                messages.error(request, str(refused))
+                raise _Undo(redirect(self._recoverlist_url())) from refused
+            request.finding_recovery = recovery
+            return recovery.finding, {
+                "recovery": recovery,
+                "list_name": list_name(recovery.finding.country, recovery.finding.kind),
+            }
+
+        context = {
+            "title": gettext("Recover %(name)s") % {"name": version.object_repr},
+            "recover": True,
+            **(extra_context or {}),
+        }
+        return self._on_trial(request, put_it_back, self.recover_form_template, context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """The finding as it was in an earlier version; saving the form restores it."""
+        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
+        version = get_object_or_404(versions, pk=version_id)
+        finding = get_object_or_404(self.model, pk=version.object_id)
+
+        def take_it_back():
+            taken = go_back(finding, version)
+            values = {
+                "old": taken,
+                "number": finding.position,
+                "list": list_name(finding.country, finding.kind),
+            }
+            return finding, {"taken_number": values if taken else None}
+
+        context = {
+            "title": gettext("Revert %(name)s") % {"name": version.object_repr},
+            "revert": True,
+            **(extra_context or {}),
+        }
+        request.finding_revert = version
+        return self._on_trial(request, take_it_back, self.revision_form_template, context)
+
+    def _on_trial(self, request, change, template, context):
+        """The change form of the finding that ``change()`` saves, kept only if the form is
+        saved: otherwise the transaction is undone, as django-reversion's own forms do."""
+        request.finding_saved = False
         try:
             with transaction.atomic(), self.create_revision(request):
-                try:
-                    recovery = put_back(version)
-                except RecoveryRefused as refused:
-                    messages.error(request, str(refused))
-                    raise _Undo(redirect(self._recoverlist_url())) from refused
-                request.finding_recovery = recovery
-                context = {
-                    "title": gettext("Recover %(name)s") % {"name": version.object_repr},
-                    "recover": True,
-                    "recovery": recovery,
-                    "list_name": list_name(recovery.finding.country, recovery.finding.kind),
-                    **(extra_context or {}),
-                }
+                finding, more = change()
                 response = self.changeform_view(
-                    request, quote(str(recovery.finding.pk)), request.path, context
+                    request, quote(str(finding.pk)), request.path, {**context, **more}
                 )
-                if recovery.saved:
+                if request.finding_saved:
                     return response
                 if response.status_code == 200:
-                    response.template_name = self.recover_form_template
+                    response.template_name = template
                     response.render()  # now, while the finding is there
                 raise _Undo(response)
         except _Undo as undo:
@@ -162,10 +228,17 @@ class RecoverFindingMixin:
         return entry
 
     def response_change(self, request, obj):
+        # Called once the form is saved (not when it shows errors, or the database refused).
+        request.finding_saved = True
         recovery = getattr(request, "finding_recovery", None)
         if recovery is None:
+            version = getattr(request, "finding_revert", None)
+            if version is not None:
+                set_comment(
+                    gettext("Reverted to previous version, saved on %(datetime)s")
+                    % {"datetime": localize(template_localtime(version.revision.date_created))}
+                )
             return super().response_change(request, obj)
-        recovery.saved = True
         self.message_user(request, self.recovered_message(obj, recovery), messages.SUCCESS)
         return redirect(f"{self._changelist_url()}?session__id__exact={obj.session_id}")
 
