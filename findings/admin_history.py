@@ -312,7 +312,8 @@ def deleted_findings() -> list[dict]:
                 "version": version,
                 "dialogue": session.dialogue if session else None,
                 "session": session,
-                "country": countries.get(values["country_id"]),
+                "country": countries.get(values["country_id"])
+                or (gettext("deleted") if values["country_id"] else None),
                 "kind": Kind(values["kind"]).label,
                 "number": values["position"],
                 "text": values["text"],
