@@ -10,6 +10,7 @@ else it keeps its number (an earlier version) or goes to the end of its list
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -281,8 +282,12 @@ _LONG_AGO = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 def deleted_findings() -> list[dict]:
     """Every deleted finding, newest deletion first, with where it was and who deleted it.
 
+    A finding deleted on its own page or from the findings list has a log entry of its
+    deletion; one deleted in its session's table has none, but the session's history
+    records that save, the first after the finding's last version.
+
     A fixed number of queries: the versions, their sessions with dialogues, their
-    countries and the deletions' log entries.
+    countries, the deletions' log entries and the sessions' later versions.
     """
     versions = list(Version.objects.get_deleted(Finding).select_related("revision").order_by("-pk"))
     fields = {version.pk: version.field_dict for version in versions}
@@ -302,11 +307,24 @@ def deleted_findings() -> list[dict]:
         .select_related("user")
         .order_by("action_time")
     }
+    session_saves = defaultdict(list)
+    if versions:
+        later = Version.objects.get_for_model(Session).filter(
+            object_id__in={str(values["session_id"]) for values in fields.values()},
+            revision_id__gt=min(version.revision_id for version in versions),
+        )
+        for save in later.select_related("revision__user").order_by("revision_id"):
+            session_saves[save.object_id].append(save.revision)
     rows = []
     for version in versions:
         values = fields[version.pk]
         session = sessions.get(values["session_id"])
         deletion = deletions.get(version.object_id)
+        if deletion is None:
+            saved = session_saves[str(values["session_id"])]
+            revision = next((r for r in saved if r.pk > version.revision_id), None)
+            if revision is not None:
+                deletion = LogEntry(action_time=revision.date_created, user=revision.user)
         rows.append(
             {
                 "version": version,

@@ -191,8 +191,30 @@ def test_the_recover_list_costs_the_same_queries_for_one_or_many(
         delete_finding(board_client, finding)
     board_client.get(reverse(RECOVER_LIST))  # the session and permissions are read once
     # session, user, authenticator device; versions, their sessions (with dialogues),
-    # countries, deletions (with users); the user's and groups' permissions; the session
-    # saved (savepoint, update, release)
-    with django_assert_num_queries(12):
+    # countries, deletions (with users), the sessions' later versions (with revisions and
+    # users); the user's and groups' permissions; the session saved (savepoint, update,
+    # release)
+    with django_assert_num_queries(13):
         response = board_client.get(reverse(RECOVER_LIST))
     assert len(response.context["rows"]) == deleted
+
+
+def test_a_finding_deleted_in_its_sessions_table_is_listed_with_who_and_when(
+    board_client, session, country
+):
+    lost = add_finding(board_client, session, country, "Online petitions")
+    add_finding(board_client, session, country, "Public councils")
+    url = reverse("admin:dialogues_session_change", args=[session.pk])
+    data = form_data(board_client.get(url).content, "session_form")
+    [row] = [
+        k.removesuffix("-id") for k, v in data.items() if k.endswith("-id") and v == str(lost.pk)
+    ]
+    data[f"{row}-DELETE"] = "on"
+    assert board_client.post(url, data).status_code == 302
+    assert list(session.findings.values_list("text", flat=True)) == ["Public councils"]
+
+    [row] = board_client.get(reverse(RECOVER_LIST)).context["rows"]
+
+    saved = Version.objects.get_for_object(session).first().revision
+    assert (row["text"], row["deleted_by"].username) == ("Online petitions", "aigerim")
+    assert row["deleted_at"] == saved.date_created
