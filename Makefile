@@ -4,14 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 PO := locale/ru/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
+PORT ?= 8000
 
 .PHONY: run serve test install install-dev lint format messages static makemessages ci clean bench \
-	loadtest faulttest backup restore
+	loadtest faulttest backup restore board-member administrator
 
-run: install $(MO)  ## set up and serve the demo on http://127.0.0.1:8000/ (SQLite unless DATABASE_URL says otherwise)
+run: install $(MO)  ## set up and serve the demo on http://127.0.0.1:8000/ (SQLite unless DATABASE_URL says otherwise; PORT=8001 for another port)
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
-	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 serve: install  ## production: debug off, DATABASE_URL, migrate, translations, static files, then gunicorn
 	DJANGO_DEBUG=false $(BIN)/python manage.py check --deploy
@@ -72,8 +73,8 @@ loadtest: install $(MO) static  ## gunicorn on PostgreSQL with generated data, u
 faulttest: install $(MO) static  ## stop and start PostgreSQL while gunicorn serves: 503 during, 200 after (run by .ci/run)
 	$(BIN)/python -m loadtest.faulttest $(FAULTTEST_ARGS)
 
-# Backups need no web settings: without the production environment's secret key and
-# host names they run with throwaway ones (they sign nothing and serve no one).
+# Backups and accounts need no web settings: without the production environment's secret
+# key and host names they run with throwaway ones (they sign nothing and serve no one).
 BACKUP_ENV = DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-backup-only-signs-nothing} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost}
 BACKUP_DIR ?= backups
@@ -84,6 +85,13 @@ backup: install  ## back up the database of DATABASE_URL into backups/ (pg_dump,
 restore: install  ## replace the database of DATABASE_URL with a backup, sign everyone out: make restore FILE=backups/...
 	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/..."; exit 2; }
 	$(BACKUP_ENV) $(BIN)/python manage.py restore "$(FILE)"
+
+board-member: install  ## add a Board member to the database of DATABASE_URL: make board-member NAME=aigerim EMAIL=aigerim@example.org
+	@test -n "$(NAME)" -a -n "$(EMAIL)" || { echo "Say who: make board-member NAME=aigerim EMAIL=aigerim@example.org"; exit 2; }
+	$(BACKUP_ENV) $(BIN)/python manage.py add_board_member "$(NAME)" --email "$(EMAIL)"
+
+administrator: install  ## add an administrator (a superuser: accounts, devices, everything) to the database of DATABASE_URL
+	$(BACKUP_ENV) $(BIN)/python manage.py createsuperuser
 
 ci:
 	bash .ci/run

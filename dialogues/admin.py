@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from reversion.admin import VersionAdmin
+
+from i4c.history import VersionAdmin
 
 from .enums import Status
 from .models import Country, Dialogue, Session, Theme

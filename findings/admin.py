@@ -18,12 +18,13 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from reversion.admin import VersionAdmin
 
 from dialogues.admin import ADMIN_MEDIA, SessionAdminBase, say_renumbered
 from dialogues.models import Country, Session
+from i4c.history import VersionAdmin, changeable_content_types
 
 from . import export, importer
+from .admin_history import FindingHistoryMixin
 from .admin_notes import add_findings_from_notes
 from .forms import (
     ADD_COUNTRIES_LABEL,
@@ -153,7 +154,7 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
 
 
 @admin.register(Finding)
-class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
+class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin):
     form = FindingForm
     list_display = ["short_text", "country", "kind", "position", "session_title", "dialogue"]
     list_filter = ["session__dialogue", "country", "kind", "themes"]
@@ -316,11 +317,27 @@ class LogEntryAdmin(admin.ModelAdmin):
         "action_flag",
         "change_message_text",
     ]
-    list_filter = ["action_flag", "user", "content_type"]
+    # Only the users and kinds of record the reader may see (get_queryset), not all of them.
+    list_filter = [
+        "action_flag",
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["user", "content_type"]
     search_fields = ["object_repr", "change_message"]
     date_hierarchy = "action_time"
     list_display_links = None
+
+    def get_queryset(self, request):
+        """Superusers see every entry; others only those about the models they may change.
+
+        The log also records work on accounts and their authenticator apps, with the
+        addresses they came from: that is for the people who manage accounts.
+        """
+        entries = super().get_queryset(request)
+        if request.user.is_superuser:
+            return entries
+        return entries.filter(content_type__in=changeable_content_types(request.user))
 
     @admin.display(description=_("change message"))
     def change_message_text(self, entry):

@@ -272,6 +272,10 @@ STORAGES = {
     },
 }
 
+# JSON as Django writes it, but with times to the microsecond: backups on SQLite and
+# the change history would otherwise round every timestamp to the millisecond.
+SERIALIZATION_MODULES = {"json": "i4c.serializers"}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -346,6 +350,9 @@ ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 I4C_REQUIRE_2FA = env_bool("I4C_REQUIRE_2FA", not DEBUG)
 # The name shown next to the account in the authenticator app.
 OTP_TOTP_ISSUER = "I4C Dialogues"
+# Nobody reads an authenticator app's key or QR code back in the admin, superusers
+# included: whoever saw it could make the codes. A lost phone means a new device.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Failed sign-ins (django-axes): five wrong passwords lock the user name, and
 # five from one address lock the address, for 15 minutes, even for the right

@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("findings.urls")),

@@ -1,6 +1,7 @@
 """A backup restored into a fresh database holds every dialogue, session and finding unchanged;
 it is private to its owner, holds no signed-in session, and a restore signs everyone out."""
 
+import datetime
 import gzip
 import io
 import json
@@ -18,6 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from dialogues.models import Theme
+from findings.models import Finding
 
 from .conftest import make_dialogue, make_findings, make_session
 
@@ -67,6 +69,15 @@ def test_sqlite_backup_restores_into_a_fresh_database_every_dialogue_session_and
     path = call_backup(tmp_path)
     assert path.name.endswith(".json.gz")
 
+    restored = restore_into_fresh_database(path, tmp_path)
+
+    assert restored == before
+    models = {o["model"] for o in before}
+    assert models == set(CONTENT)
+
+
+def restore_into_fresh_database(path: Path, tmp_path: Path) -> list[dict]:
+    """Restore ``path`` into a new SQLite database; what it then holds (``snapshot()``)."""
     env = manage_env(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -74,10 +85,29 @@ def test_sqlite_backup_restores_into_a_fresh_database_every_dialogue_session_and
     restored = subprocess.run(
         [*manage, "dumpdata", *CONTENT], cwd=ROOT, env=env, check=True, capture_output=True
     )
+    return json.loads(restored.stdout)
 
-    assert json.loads(restored.stdout) == before
-    models = {o["model"] for o in before}
-    assert models == set(CONTENT)
+
+@pytest.mark.django_db
+def test_sqlite_backup_keeps_every_timestamp_to_the_microsecond(country, tmp_path):
+    sqlite_only()
+    session = make_session()
+    first, second = make_findings(session, country, count=2)
+    # Less than a millisecond, and a time with every digit: both used to come back rounded
+    # to the millisecond (the first as a whole second).
+    exact = [
+        datetime.datetime(2025, 3, 1, 2, 0, 0, 500, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 3, 1, 2, 0, 0, 123456, tzinfo=datetime.UTC),
+    ]
+    Finding.objects.filter(pk=first.pk).update(created=exact[0], updated=exact[0])
+    Finding.objects.filter(pk=second.pk).update(created=exact[1], updated=exact[1])
+    before = snapshot()
+
+    restored = restore_into_fresh_database(call_backup(tmp_path), tmp_path)
+
+    assert restored == before
+    times = {o["fields"]["created"] for o in restored if o["model"] == "findings.finding"}
+    assert times == {"2025-03-01T02:00:00.000500Z", "2025-03-01T02:00:00.123456Z"}
 
 
 @pytest.mark.django_db

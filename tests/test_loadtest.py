@@ -16,3 +16,5 @@ def test_the_trivial_view_costs_no_query_and_no_cache_lookup(
         response = client.get("/loadtest/trivial/")
     assert response.content == b"ok\n"
     assert "X-Page-Cache" not in response
+    # The same settings cache the site's own pages.
+    assert [client.get("/countries/")["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]

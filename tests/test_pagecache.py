@@ -316,6 +316,9 @@ def test_made_up_query_parameters_are_served_but_never_stored(client, country):
         assert "Finding 1" in response.text
         assert "X-Page-Cache" not in response
     assert client.get("/findings/?kind=success&utm_source=mail0").get("X-Page-Cache") is None
+    # Without them, the same page is stored and served from the cache.
+    assert client.get("/findings/?kind=success")["X-Page-Cache"] == "miss"
+    assert client.get("/findings/?kind=success")["X-Page-Cache"] == "hit"
 
 
 def test_the_filters_and_the_page_number_are_cached_in_any_order(client, country):

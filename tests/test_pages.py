@@ -203,7 +203,11 @@ def test_findings_browser_explains_bad_filters(client, demo, query, message):
 
 
 def test_drafts_leak_nowhere(uncached, client, country):
-    make_dialogue().countries.add(country)
+    published = make_dialogue(title="Open dialogue", slug="open")
+    published.countries.add(country)
+    make_session(published).findings.create(
+        country=country, kind=Kind.SUCCESS, position=1, text="Open finding"
+    )
     draft = make_dialogue(title="Secret draft dialogue", slug="secret", status=Status.DRAFT)
     draft.countries.add(Country.objects.create(name="Secretland", code="SX"))
     session = make_session(draft, title="Secret session")
@@ -212,18 +216,20 @@ def test_drafts_leak_nowhere(uncached, client, country):
         session=session, country=country, kind=Kind.SUCCESS, position=1, text="Secret finding"
     )
     theme = session.themes.create(name="Secret theme", slug="secret-theme")
-    pages = [
-        "/",
-        "/dialogues/",
-        "/countries/",
-        "/countries/kz/",
-        "/findings/",
-        "/sitemap.xml",
-        "/feed/",
-    ]
-    for url in pages:
+    # Each page shows what is published (so an error page cannot pass), and no draft.
+    pages = {
+        "/": "Open dialogue",
+        "/dialogues/": "Open dialogue",
+        "/countries/": "Kazakhstan",
+        "/countries/kz/": "Open finding",
+        "/findings/": "Open finding",
+        "/sitemap.xml": "/dialogues/open/",
+        "/feed/": "Open dialogue",
+    }
+    for url, shown in pages.items():
         response = client.get(url)
         assert response.status_code == 200, url
+        assert shown in response.content.decode(), url
         for secret in ("Secret", "secret"):
             assert secret not in response.content.decode(), url
     assert listed_findings(client.get("/findings/", {"q": "Secret"})) == []
@@ -231,7 +237,7 @@ def test_drafts_leak_nowhere(uncached, client, country):
     assert client.get("/findings/", {"session": session.pk}).status_code == 400
     assert client.get("/findings/", {"theme": theme.slug}).status_code == 400
     kz = client.get("/countries/").context["countries"].get(code="KZ")
-    assert (kz.success_count, kz.problem_count) == (0, 0)
+    assert (kz.success_count, kz.problem_count) == (1, 0)
     assert client.get("/countries/sx/").status_code == 404
 
 
@@ -340,12 +346,24 @@ def test_country_page_keeps_dialogues_that_start_together_apart(client, country)
 
 
 def test_draft_preview_offers_no_links_to_public_only_pages(board_client, country):
-    session = make_session(make_dialogue(status=Status.DRAFT, slug="secret"))
+    dialogue = make_dialogue(status=Status.DRAFT, slug="secret")
+    session = make_session(dialogue)
     make_findings(session, country)
     page = board_client.get(session.get_absolute_url()).text
+    assert "Only the Board can see this preview." in page
+    assert "Finding 1" in page
     assert "/findings/export.csv" not in page
     assert "/findings/?session=" not in page
     assert "/findings/?dialogue=" not in board_client.get("/dialogues/secret/").text
+
+    # The same pages, once published, do link there.
+    dialogue.status = Status.PUBLISHED
+    dialogue.save()
+    page = board_client.get(session.get_absolute_url()).text
+    assert "Only the Board can see this preview." not in page
+    assert f"/findings/export.csv?session={session.pk}" in page
+    assert f"/findings/?session={session.pk}" in page
+    assert "/findings/?dialogue=secret" in board_client.get("/dialogues/secret/").text
 
 
 def test_findings_page_offers_a_way_past_the_filters(client, demo):

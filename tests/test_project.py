@@ -1,10 +1,12 @@
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,3 +99,42 @@ def test_settings_refuse_a_number_they_cannot_use_with_a_message(name, value, me
     assert result.returncode != 0
     assert "ImproperlyConfigured: " + message in result.stderr
     assert "ValueError" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_site_icon_is_served_where_browsers_ask_for_it_and_kept_for_a_month(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert response.content == (settings.BASE_DIR / "static" / "favicon.ico").read_bytes()
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an icon file
+    assert response["Cache-Control"] == "public, max-age=2592000"
+    assert "Set-Cookie" not in response
+
+
+@pytest.mark.django_db
+def test_every_page_links_the_site_icon(client):
+    home = client.get("/")
+    assert '<link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48">' in home.text
+    svg = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', home.text)
+    assert svg is not None, home.text[:600]
+    assert svg[1].startswith("/static/favicon.") and svg[1].endswith(".svg")
+    assert b"<svg" in b"".join(client.get(svg[1]).streaming_content)
+
+
+@pytest.mark.parametrize(
+    ("args", "address"), [([], "127.0.0.1:8000"), (["PORT=8001"], "127.0.0.1:8001")]
+)
+def test_make_run_serves_on_the_port_asked_for(args, address):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS", "PORT"))}
+    planned = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", "run", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert planned.stdout.splitlines()[-1] == (
+        f"DJANGO_DEBUG=true .venv/bin/python manage.py runserver {address}"
+    )

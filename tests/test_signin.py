@@ -31,6 +31,16 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a long passphrase 42"
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_required(settings):
+    """These tests are about the second step: on, whatever the environment says.
+
+    The setting follows debug by default, so a developer's ``DJANGO_DEBUG=true``
+    would otherwise turn it off under them.
+    """
+    settings.I4C_REQUIRE_2FA = True
+
+
 def sign_in(client, username="aigerim", password=PASSWORD, address="192.0.2.10", prefix="/admin/"):
     return client.post(
         f"{prefix}login/?next={prefix}",
@@ -136,6 +146,7 @@ def test_superuser_sees_the_lockouts_in_the_admin(client, board_member):
     assert response.status_code == 200
     assert "aigerim" in response.text
     assert "198.51.100.5" in response.text
+    assert "/admin/axes/" in client.get("/admin/").text
 
 
 def test_board_members_do_not_see_the_lockouts(client, board_member):
@@ -523,6 +534,11 @@ def test_the_code_page_shows_no_admin_navigation(client, device):
     assert admin_links(response.text) == ["/admin/"]
     assert 'id="nav-sidebar"' not in response.text
     assert "changelist" not in response.text
+    # Once the code is given, the same admin shows its navigation.
+    client.post("/admin/two-factor/", {"token": code(device), "next": "/admin/"})
+    signed_in = client.get("/admin/dialogues/dialogue/")
+    assert 'id="nav-sidebar"' in signed_in.text
+    assert "/admin/dialogues/dialogue/" in admin_links(signed_in.text)
 
 
 def test_the_enrolment_page_shows_no_admin_navigation(client, board_member):
@@ -558,8 +574,8 @@ def test_password_alone_is_refused_on_the_boards_own_admin_pages(client, device,
     assert list(session.findings.values_list("text", flat=True)) == [finding.text]
 
 
-@override_settings(I4C_REQUIRE_2FA=False)
-def test_without_two_factor_required_the_password_is_enough(client, board_member):
+def test_without_two_factor_required_the_password_is_enough(client, board_member, settings):
+    settings.I4C_REQUIRE_2FA = False
     response = sign_in(client)
     assert response.status_code == 302
     response = client.get("/admin/")
