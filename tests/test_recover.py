@@ -48,8 +48,11 @@ def messages_of(response):
 
 
 @pytest.fixture
-def session():
-    return make_session(title="Citizen participation")
+def session(country):
+    session = make_session(title="Citizen participation")
+    # A participating country: the recovery's message is then the only one.
+    session.dialogue.countries.add(country)
+    return session
 
 
 def test_a_finding_whose_number_was_taken_comes_back_at_the_end_of_its_list(
