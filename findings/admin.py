@@ -127,8 +127,13 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
 
     def _csv(self, request, findings, parts: list[str]):
         # The changelist's queryset may be DISTINCT (theme filter): select by id instead.
+        findings = Finding.objects.filter(pk__in=findings.values("pk"))
+        if not export.can_export(findings):
+            # Checked before the first byte: once the headers are sent, an error
+            # can only cut the download short.
+            return _bad_filters()
         return export.csv_response(
-            Finding.objects.filter(pk__in=findings.values("pk")),
+            findings,
             request=request,
             filename=export.filename_of(parts),
             with_status=True,
@@ -146,11 +151,7 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             # The changelist itself redirects to "?e=1"; a download answers plainly.
-            return HttpResponseBadRequest(
-                gettext("These filters are not valid. Open the findings list and choose again.")
-                + "\n",
-                content_type="text/plain; charset=utf-8",
-            )
+            return _bad_filters()
         parts = export.filter_parts(changelist.get_filters_params())
         if changelist.query:
             parts.append(f"q-{changelist.query}")
@@ -160,17 +161,19 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
         """Upload, preview every change and problem, then confirm: all rows or none."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        form, plan, digest = importer.ImportForm(), None, ""
+        form, plan, digest, overwrite = importer.ImportForm(), None, "", False
         if request.method == "POST" and "confirm" in request.POST:
             # Kept only for a preview that can be confirmed, and only until it is tried.
             kept = request.session.pop(IMPORT_SESSION_KEY, None)
+            overwrite = request.POST.get("overwrite") == "1"
             text = None
             if kept and kept == request.POST.get("digest"):
                 text = ImportPreview.take(user=request.user, digest=kept)
-            if text is None:
+            # The digest covers the choice to overwrite: it cannot be added afterwards.
+            if text is None or _digest(text, overwrite=overwrite) != kept:
                 messages.error(request, gettext("Upload the file again: the preview has expired."))
                 return redirect("admin:findings_finding_import")
-            plan = importer.plan_import(text)
+            plan = importer.plan_import(text, overwrite=overwrite)
             if plan.is_valid:
                 importer.apply_import(plan, user=request.user)
                 messages.success(
@@ -190,11 +193,12 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
             )
             if form.is_valid():
                 text = form.cleaned_data["file"]
-                plan = importer.plan_import(text)
+                overwrite = form.cleaned_data["overwrite"]
+                plan = importer.plan_import(text, overwrite=overwrite)
                 if plan.is_valid:
                     # Only what can be confirmed is kept; the session, written on every
                     # request, holds just the digest.
-                    digest = _digest(text)
+                    digest = _digest(text, overwrite=overwrite)
                     ImportPreview.keep(user=request.user, text=text, digest=digest)
                     request.session[IMPORT_SESSION_KEY] = digest
         context = {
@@ -204,7 +208,9 @@ class FindingAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
             "form": form,
             "plan": plan,
             "digest": digest,
+            "overwrite": overwrite,
             "header": ",".join(export.HEADER),
+            "max_problems": importer.MAX_PROBLEMS,
         }
         return TemplateResponse(request, "admin/findings/finding/import.html", context)
 
@@ -245,6 +251,13 @@ class LogEntryAdmin(admin.ModelAdmin):
         return False
 
 
-def _digest(text: str) -> str:
-    """Ties a confirmation to the file its preview showed."""
-    return hashlib.sha256(text.encode()).hexdigest()
+def _digest(text: str, *, overwrite: bool) -> str:
+    """Ties a confirmation to the file its preview showed, and to the choice to overwrite."""
+    return hashlib.sha256(f"overwrite={int(overwrite)}\n{text}".encode()).hexdigest()
+
+
+def _bad_filters():
+    return HttpResponseBadRequest(
+        gettext("These filters are not valid. Open the findings list and choose again.") + "\n",
+        content_type="text/plain; charset=utf-8",
+    )
