@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from .filters import FindingFilter
+from .filters import FindingFilter, in_list_order
 from .models import Finding
 
 HEADER = [
@@ -119,17 +119,8 @@ def _theme_names(*, guarded: bool = False) -> RawSQL:
 
 
 def ordered(findings):
-    """Dialogue by dialogue, session by session, country by country (regional last)."""
-    return findings.order_by(
-        "session__dialogue__start",
-        "session__dialogue_id",
-        "session__position",
-        "session_id",
-        F("country__code").asc(nulls_last=True),
-        "-kind",
-        "position",
-        "pk",
-    )
+    """In the order of the findings list (one order for the page and its file)."""
+    return in_list_order(findings)
 
 
 def _raw_columns(with_status: bool) -> list:

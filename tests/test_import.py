@@ -528,10 +528,32 @@ def test_admin_export_file_is_named_after_the_changelist_filters(board_client, c
     assert everything["Content-Disposition"] == f'attachment; filename="findings-all-{today}.csv"'
 
 
-@pytest.mark.parametrize("query", ["country__id__exact=abc", "no_such_field=1"])
-def test_admin_export_with_a_bad_filter_is_refused_with_a_message(board_client, query):
+@pytest.mark.parametrize(
+    "query",
+    [
+        "country__id__exact=abc",
+        "no_such_field=1",
+        "session__id__exact=99999999999999999999999",
+        "session__id__exact=-99999999999999999999999",
+        "session__dialogue__id__exact=%C2%B2",
+        "country__id__exact=1.5",
+        "themes__id__exact=99999999999999999999999",
+        "session__id__regex=(",
+        "text__regex=(",
+        "session__no_such_lookup=1",
+    ],
+)
+def test_admin_export_with_a_bad_filter_is_refused_with_a_message(board_client, country, query):
+    # Two of each: the admin leaves out a filter with a single choice.
+    laws = Theme.objects.create(name="Laws", slug="laws")
+    Theme.objects.create(name="Money", slug="money")
+    make_findings(make_session(), country)[0].themes.set([laws])
+    make_findings(make_session(), Country.objects.get(code="KG"))
+
     response = board_client.get(f"/admin/findings/finding/export.csv?{query}")
 
+    # Refused before the first byte: not a download that breaks off.
+    assert not response.streaming
     assert response.status_code == 400
     assert response.content.decode() == (
         "These filters are not valid. Open the findings list and choose again.\n"
