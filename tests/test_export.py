@@ -87,6 +87,8 @@ def test_regional_finding_has_empty_country_cells(client):
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tindented", "'\tindented"),
         ("\r\nblank first line", "'\r\nblank first line"),
+        ("\rcarriage return first", "'\rcarriage return first"),
+        ("\nline feed first", "'\nline feed first"),
         ("'quoted'", "''quoted'"),
         ("a = b", "a = b"),
     ],
