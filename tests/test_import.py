@@ -305,6 +305,20 @@ def test_a_cell_longer_than_csv_default_limit_is_read(country):
     assert [len(r.text) for r in plan.created] == [6, len(text)]
 
 
+@pytest.mark.parametrize("line_end", ["\r\n", "\n", "\r"])
+def test_every_line_end_is_read_and_line_breaks_in_cells_are_kept(country, line_end):
+    session = make_session()
+    text = (HEADER + "\r\n" + row(session, text="Two\r\nlines\rand\nmore")).replace(
+        "\r\n", line_end
+    )
+    text = text.replace("Two" + line_end, "Two\r\n")  # inside the quoted cell
+
+    plan = importer.plan_import(text + row(session, position="2", text="Last").rstrip())
+
+    assert problems(plan) == []
+    assert [r.text for r in plan.created] == ["Two\r\nlines\rand\nmore", "Last"]
+
+
 def test_a_quotation_mark_never_closed_is_a_problem_of_its_row(country):
     session = make_session()
     text = HEADER + "\r\n" + row(session) + row(session, position="2").replace("A text", '"A text')
