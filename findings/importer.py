@@ -218,8 +218,6 @@ class ImportPlan:
     problem_count: int = 0
     # Reading stopped at ``MAX_PROBLEMS`` problems: rows after that were not read.
     stopped_at_row: int | None = None
-    # The file has an ``updated`` column (the admin's export).
-    has_versions: bool = False
 
     @property
     def is_valid(self) -> bool:
@@ -363,7 +361,6 @@ def plan_import(text: str, *, overwrite: bool = False) -> ImportPlan:
     reader = _Reader(text)
     if not reader.read_header(plan):
         return plan
-    plan.has_versions = UPDATED_COLUMN in reader.header
     context = _Lookups(reader.records())
     rows = []
     for number, cells in reader.records(plan):
