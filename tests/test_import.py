@@ -1198,7 +1198,7 @@ def test_a_deleted_imported_finding_can_be_recovered_from_its_version(country):
 
 
 # Outside a test transaction: what the import commits is seen as committed.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_write_refused_partway_leaves_nothing_saved(country, monkeypatch):
     monkeypatch.setattr(importer, "BATCH_SIZE", 2)
     session = make_session()
