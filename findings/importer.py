@@ -29,13 +29,14 @@ import csv
 import datetime
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django import forms
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.encoding import is_protected_type
 from django.utils.translation import gettext as _
@@ -666,6 +667,40 @@ def _batches(items, size=BATCH_SIZE):
 _FIELDS = ["session", "country", "kind", "position", "text", "updated"]
 
 
+def _update(findings, names, *, using):
+    """``bulk_update`` of ``findings``: one ``UPDATE ... FROM (VALUES ...)`` statement.
+
+    ``bulk_update`` writes a CASE with a branch per object for every column:
+    its cost grows with the square of the batch (80 seconds for 40,000 rows).
+    Values go through each field's own conversion, as ``save()`` does; on
+    PostgreSQL the first row carries the column types (a column of NULLs
+    would otherwise be text). SQLite has UPDATE ... FROM since 3.33.
+    """
+    if not findings:
+        return
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    pk = Finding._meta.pk
+    fields = [pk, *(Finding._meta.get_field(name) for name in names)]
+    typed = connection.vendor == "postgresql"
+    first = ", ".join(f"CAST(%s AS {field.cast_db_type(connection)})" for field in fields)
+    other = ", ".join(["%s"] * len(fields))
+    rows = ", ".join(f"({first if typed and n == 0 else other})" for n in range(len(findings)))
+    table = quote(Finding._meta.db_table)
+    columns = ", ".join(
+        f"{quote(field.column)} = v.column{n}" for n, field in enumerate(fields[1:], start=2)
+    )
+    # Names from the model, never from the file; the values are parameters.
+    sql = f"UPDATE {table} SET {columns} FROM (VALUES {rows}) AS v WHERE {table}.{quote(pk.column)} = v.column1"  # noqa: S608, E501
+    params = [
+        field.get_db_prep_save(getattr(finding, field.attname), connection)
+        for finding in findings
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def apply_import(plan: ImportPlan, *, user=None) -> int:
     """Write a plan without problems: every row, in one transaction, or nothing.
 
@@ -689,10 +724,10 @@ def apply_import(plan: ImportPlan, *, user=None) -> int:
         spares = _spare_numbers(moved)
         for batch in _batches(moved):
             parked = [Finding(pk=row.pk, position=next(spares[row.old_list[:3]])) for row in batch]
-            Finding.objects.bulk_update(parked, ["position"])
+            _update(parked, ["position"], using=history.db)
         for batch in _batches(plan.changed):
             findings = [row.finding(updated=now) for row in batch]
-            Finding.objects.bulk_update(findings, _FIELDS)
+            _update(findings, _FIELDS, using=history.db)
             retagged = [row for row in batch if any(c.column == "themes" for c in row.changes)]
             Through.objects.filter(finding_id__in=[row.pk for row in retagged]).delete()
             Through.objects.bulk_create(
@@ -757,6 +792,13 @@ class _History:
             raise ValueError("The import's history is written as JSON.")
         return json.dumps([data], cls=DjangoJSONEncoder, ensure_ascii=False)
 
+    @staticmethod
+    def object_repr(finding) -> str:
+        # ``str(finding)``: the text in NFC, cut at 80 characters. It is slow to
+        # find that a shorter text needs no cut, and most are shorter.
+        text = unicodedata.normalize("NFC", finding.text)
+        return text if len(text) <= 80 else str(finding)
+
     def add(self, revision, findings, rows):
         Version.objects.using(self.db).bulk_create(
             Version(
@@ -766,7 +808,7 @@ class _History:
                 db=self.db,
                 format=self.options.format,
                 serialized_data=self.serialized(finding, row.theme_ids),
-                object_repr=str(finding),
+                object_repr=self.object_repr(finding),
             )
             for finding, row in zip(findings, rows, strict=True)
         )
