@@ -1248,3 +1248,34 @@ def test_the_real_10_mb_limit_reads_a_file_just_under_it(board_client, settings,
 
     assert response.context["form"].errors == {}
     assert [len(r.text) for r in response.context["plan"].created] == [10 * 1024 * 1024 - 200]
+
+
+def test_import_changes_regional_findings_and_moves_one_to_regional(country):
+    session = make_session()
+    (regional,) = make_findings(session, None, kind=Kind.PROBLEM)
+    (national,) = make_findings(session, country, kind=Kind.PROBLEM)
+    text = ADMIN_HEADER + "\r\n"
+    text += row(
+        session,
+        id=str(regional.pk),
+        country="",
+        kind="problem",
+        text="Regional, edited",
+        exported=regional,
+    )
+    text += row(
+        session,
+        id=str(national.pk),
+        country="",
+        kind="problem",
+        position="",
+        text="Now regional",
+        exported=national,
+    )
+
+    importer.apply_import(importer.plan_import(text))
+
+    assert sorted(Finding.objects.values_list("country", "kind", "position", "text")) == [
+        (None, "problem", 1, "Regional, edited"),
+        (None, "problem", 2, "Now regional"),
+    ]
