@@ -3,6 +3,7 @@ from functools import partial
 
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
@@ -206,6 +207,13 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin)
             *super().get_urls(),
         ]
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # A pattern typed into the address is compiled by the database, which
+        # refuses a broken one with an error; the list offers no such filter.
+        if lookup.endswith(("__regex", "__iregex")):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def has_import_permission(self, request) -> bool:
         """An import adds findings and changes others: it needs both permissions."""
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -219,8 +227,13 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin)
 
     def _csv(self, request, findings, parts: list[str]):
         # The changelist's queryset may be DISTINCT (theme filter): select by id instead.
+        findings = Finding.objects.filter(pk__in=findings.values("pk"))
+        if not export.can_export(findings):
+            # Checked before the first byte: once the headers are sent, an error
+            # can only cut the download short.
+            return _bad_filters()
         return export.csv_response(
-            Finding.objects.filter(pk__in=findings.values("pk")),
+            findings,
             request=request,
             filename=export.filename_of(parts),
             with_status=True,
@@ -236,13 +249,9 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin)
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
+        except (IncorrectLookupParameters, DisallowedModelAdminLookup):
             # The changelist itself redirects to "?e=1"; a download answers plainly.
-            return HttpResponseBadRequest(
-                gettext("These filters are not valid. Open the findings list and choose again.")
-                + "\n",
-                content_type="text/plain; charset=utf-8",
-            )
+            return _bad_filters()
         parts = export.filter_parts(changelist.get_filters_params())
         if changelist.query:
             parts.append(f"q-{changelist.query}")
@@ -252,17 +261,19 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin)
         """Upload, preview every change and problem, then confirm: all rows or none."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        form, plan, digest = importer.ImportForm(), None, ""
+        form, plan, digest, overwrite = importer.ImportForm(), None, "", False
         if request.method == "POST" and "confirm" in request.POST:
             # Kept only for a preview that can be confirmed, and only until it is tried.
             kept = request.session.pop(IMPORT_SESSION_KEY, None)
+            overwrite = request.POST.get("overwrite") == "1"
             text = None
             if kept and kept == request.POST.get("digest"):
                 text = ImportPreview.take(user=request.user, digest=kept)
-            if text is None:
+            # The digest covers the choice to overwrite: it cannot be added afterwards.
+            if text is None or _digest(text, overwrite=overwrite) != kept:
                 messages.error(request, gettext("Upload the file again: the preview has expired."))
                 return redirect("admin:findings_finding_import")
-            plan = importer.plan_import(text)
+            plan = importer.plan_import(text, overwrite=overwrite)
             if plan.is_valid:
                 importer.apply_import(plan, user=request.user)
                 messages.success(
@@ -282,11 +293,12 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin)
             )
             if form.is_valid():
                 text = form.cleaned_data["file"]
-                plan = importer.plan_import(text)
+                overwrite = form.cleaned_data["overwrite"]
+                plan = importer.plan_import(text, overwrite=overwrite)
                 if plan.is_valid:
                     # Only what can be confirmed is kept; the session, written on every
                     # request, holds just the digest.
-                    digest = _digest(text)
+                    digest = _digest(text, overwrite=overwrite)
                     ImportPreview.keep(user=request.user, text=text, digest=digest)
                     request.session[IMPORT_SESSION_KEY] = digest
         context = {
@@ -296,7 +308,9 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin)
             "form": form,
             "plan": plan,
             "digest": digest,
+            "overwrite": overwrite,
             "header": ",".join(export.HEADER),
+            "max_problems": importer.MAX_PROBLEMS,
         }
         return TemplateResponse(request, "admin/findings/finding/import.html", context)
 
@@ -361,6 +375,13 @@ def _shortened(title: str):
     return format_html('<span title="{}">{}</span>', title, short)
 
 
-def _digest(text: str) -> str:
-    """Ties a confirmation to the file its preview showed."""
-    return hashlib.sha256(text.encode()).hexdigest()
+def _digest(text: str, *, overwrite: bool) -> str:
+    """Ties a confirmation to the file its preview showed, and to the choice to overwrite."""
+    return hashlib.sha256(f"overwrite={int(overwrite)}\n{text}".encode()).hexdigest()
+
+
+def _bad_filters():
+    return HttpResponseBadRequest(
+        gettext("These filters are not valid. Open the findings list and choose again.") + "\n",
+        content_type="text/plain; charset=utf-8",
+    )

@@ -18,13 +18,14 @@ PostgreSQL spool the whole result to disk before the first row).
 """
 
 import csv
+import datetime
 import io
 import queue
 import threading
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Func, TextField, Value, When
 from django.db.models.expressions import RawSQL
@@ -35,7 +36,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from .filters import FindingFilter
+from .filters import FindingFilter, in_list_order
 from .models import Finding
 
 HEADER = [
@@ -53,6 +54,9 @@ HEADER = [
 ]
 # The admin's exports include drafts and say which is which.
 STATUS_COLUMN = "status"
+# ...and when each finding was last changed, so that an import of the file can
+# tell a finding someone changed since (see ``importer``). UTC, to the microsecond.
+UPDATED_COLUMN = "updated"
 
 # OWASP's list of cell starts that spreadsheets treat as a formula.
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -115,17 +119,8 @@ def _theme_names(*, guarded: bool = False) -> RawSQL:
 
 
 def ordered(findings):
-    """Dialogue by dialogue, session by session, country by country (regional last)."""
-    return findings.order_by(
-        "session__dialogue__start",
-        "session__dialogue_id",
-        "session__position",
-        "session_id",
-        F("country__code").asc(nulls_last=True),
-        "-kind",
-        "position",
-        "pk",
-    )
+    """In the order of the findings list (one order for the page and its file)."""
+    return in_list_order(findings)
 
 
 def _raw_columns(with_status: bool) -> list:
@@ -142,7 +137,7 @@ def _raw_columns(with_status: bool) -> list:
         "export_themes",
     ]
     if with_status:
-        columns.append("session__dialogue__status")
+        columns += ["session__dialogue__status", "updated"]
     return columns
 
 
@@ -212,6 +207,11 @@ def copy_sql(findings, *, url_base: str, with_status: bool = False) -> str:
     }
     if with_status:
         columns["c_status"] = _guarded(F("session__dialogue__status"))
+        columns["c_updated"] = Func(
+            F("updated"),
+            template=f"to_char(%(expressions)s AT TIME ZONE 'UTC', '{_UPDATED_SQL_FORMAT}')",
+            output_field=TextField(),
+        )
     query = ordered(findings).annotate(**columns).values_list(*columns)
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -222,8 +222,17 @@ def copy_sql(findings, *, url_base: str, with_status: bool = False) -> str:
 # --- the two writers ---------------------------------------------------------
 
 
+# ``version`` below, as PostgreSQL's to_char writes it.
+_UPDATED_SQL_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
+
+
+def version(updated) -> str:
+    """The ``updated`` cell: the finding's last change, UTC, to the microsecond."""
+    return updated.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
 def _header(with_status: bool) -> bytes:
-    header = HEADER + [STATUS_COLUMN] if with_status else HEADER
+    header = [*HEADER, STATUS_COLUMN, UPDATED_COLUMN] if with_status else HEADER
     return (BOM + ",".join(header) + "\r\n").encode()
 
 
@@ -247,7 +256,7 @@ def orm_chunks(findings, *, url_base: str, with_status: bool = False):
             position,
             text,
             themes,
-            *status,
+            *admin_columns,
         ) in rows.iterator(chunk_size=FETCH_SIZE):
             url = f"{url_base}{before}{dialogue}{between}{session}{after}#finding-{pk}"
             writer.writerow(
@@ -263,7 +272,7 @@ def orm_chunks(findings, *, url_base: str, with_status: bool = False):
                     defuse(text),
                     defuse(themes or ""),
                     defuse(url),
-                    *(defuse(value) for value in status),
+                    *_admin_cells(*admin_columns),
                 ]
             )
             # Counted in characters: a chunk is 64 KiB of Latin text, up to twice that of Cyrillic.
@@ -273,6 +282,10 @@ def orm_chunks(findings, *, url_base: str, with_status: bool = False):
                 buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode()
+
+
+def _admin_cells(status=None, updated=None) -> list:
+    return [] if status is None else [defuse(status), version(updated)]
 
 
 class _CopyWriter:
@@ -354,6 +367,20 @@ def copy_chunks(findings, *, url_base: str, with_status: bool = False):
                 stop.set()
                 connection.connection.cancel()
             thread.join()
+
+
+def can_export(findings) -> bool:
+    """Whether the export query of ``findings`` can be written as SQL.
+
+    A filter value out of the column's range (an id of 23 digits) makes Django
+    refuse to build the query (``EmptyResultSet``): in the stream, after the
+    headers, that would cut the download short.
+    """
+    try:
+        ordered(findings).query.sql_with_params()
+    except EmptyResultSet:
+        return False
+    return True
 
 
 def csv_chunks(findings, *, url_base: str, with_status: bool = False, method: str | None = None):

@@ -4,13 +4,33 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import Country, Dialogue, Session, Theme
 
 from .enums import Kind
 from .models import Finding, public_countries
+
+
+def in_list_order(findings):
+    """The one order of ``/findings/`` and of its CSV: newest dialogue first, then
+    session by session, country by country (regional last), successes, problems, by number.
+
+    Ties are broken by ids: two dialogues may start at the same moment, and pages
+    must not shift between requests. Regional last on every database (SQLite
+    would put NULL first).
+    """
+    return findings.order_by(
+        "-session__dialogue__start",
+        "session__dialogue_id",
+        "session__position",
+        "session_id",
+        F("country__name").asc(nulls_last=True),
+        "-kind",
+        "position",
+        "pk",
+    )
 
 
 class SessionChoiceField(forms.ModelChoiceField):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from dialogues.models import Dialogue, Session
 
 from .enums import Kind
-from .filters import FindingFilter
+from .filters import FindingFilter, in_list_order
 from .models import Finding, public_countries
 
 
@@ -129,18 +129,7 @@ def finding_list(request):
         findings = Finding.objects.none()
         status = 400
     else:
-        # Ties broken by ids: two dialogues may start at the same moment, and
-        # pages must not shift between requests.
-        findings = filterset.qs.select_related("session__dialogue", "country").order_by(
-            "-session__dialogue__start",
-            "session__dialogue_id",
-            "session__position",
-            "session_id",
-            "country__name",
-            "-kind",
-            "position",
-            "pk",
-        )
+        findings = in_list_order(filterset.qs.select_related("session__dialogue", "country"))
     paginator = Paginator(findings, PAGE_SIZE)
     page_number = request.GET.get("page", "1")
     try:

@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import re
 import threading
 
 import pytest
@@ -86,6 +87,8 @@ def test_regional_finding_has_empty_country_cells(client):
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tindented", "'\tindented"),
         ("\r\nblank first line", "'\r\nblank first line"),
+        ("\rcarriage return first", "'\rcarriage return first"),
+        ("\nline feed first", "'\nline feed first"),
         ("'quoted'", "''quoted'"),
         ("a = b", "a = b"),
     ],
@@ -276,3 +279,32 @@ def test_export_answers_head_with_the_headers_of_the_file(client):
     assert response["Content-Disposition"] == (
         f'attachment; filename="findings-problem-{today}.csv"'
     )
+
+
+def test_export_lists_findings_in_the_order_of_the_findings_page(client, country):
+    older = make_dialogue(start=datetime.datetime(2023, 5, 1, 9, 0, tzinfo=datetime.UTC))
+    newer = make_dialogue(start=datetime.datetime(2024, 5, 1, 9, 0, tzinfo=datetime.UTC))
+    kyrgyzstan = Country.objects.get(code="KG")
+    for dialogue in (older, newer):
+        second, first = make_session(dialogue, position=2), make_session(dialogue, position=1)
+        for session in (second, first):
+            make_findings(session, None, count=2)
+            make_findings(session, country, kind=Kind.PROBLEM)
+            make_findings(session, kyrgyzstan, count=2)
+            make_findings(session, country)
+    page = client.get("/findings/").content.decode()
+
+    _, rows = download(client)
+
+    shown = [int(pk) for pk in re.findall(r'href="[^"]*#finding-(\d+)"', page)]
+    assert len(shown) == 24
+    assert [int(r[0]) for r in rows[1:]] == shown
+    # Newest dialogue first; in a session: countries by name, regional last; successes first.
+    assert [(r[1], r[3], r[5], r[6]) for r in rows[1:7]] == [
+        (newer.slug, rows[1][3], "KZ", "success"),
+        (newer.slug, rows[1][3], "KZ", "problem"),
+        (newer.slug, rows[1][3], "KG", "success"),
+        (newer.slug, rows[1][3], "KG", "success"),
+        (newer.slug, rows[1][3], "", "success"),
+        (newer.slug, rows[1][3], "", "success"),
+    ]

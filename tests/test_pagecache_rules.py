@@ -82,7 +82,7 @@ def test_a_csv_import_reaches_the_cached_pages(client, country):
     assert "Finding 1" in client.get(url).text
 
     csv = HEADER + "\r\n" + row(session, id=str(finding.pk), text="Imported text")
-    importer.apply_import(importer.plan_import(csv))
+    importer.apply_import(importer.plan_import(csv, overwrite=True))
 
     after = client.get(url)
     assert after["X-Page-Cache"] == "miss"
