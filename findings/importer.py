@@ -35,7 +35,6 @@ from itertools import islice
 
 from django import forms
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.encoding import is_protected_type
@@ -46,6 +45,7 @@ from reversion.revisions import _get_content_type, _get_options
 
 from dialogues.models import Country, Dialogue, Session, Theme
 from dialogues.pagecache import content_changed
+from i4c.serializers import ExactJSONEncoder
 
 from .enums import Kind
 from .export import HEADER, STATUS_COLUMN, UPDATED_COLUMN, restore
@@ -790,7 +790,9 @@ class _History:
         data = {"model": self.label, "pk": finding.pk, "fields": fields}
         if self.options.format != "json":
             raise ValueError("The import's history is written as JSON.")
-        return json.dumps([data], cls=DjangoJSONEncoder, ensure_ascii=False)
+        # The registered "json" format's encoder (times to the microsecond), so the rows
+        # match what reversion writes for a finding saved one at a time.
+        return json.dumps([data], cls=ExactJSONEncoder, ensure_ascii=False)
 
     @staticmethod
     def object_repr(finding) -> str:
