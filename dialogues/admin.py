@@ -4,7 +4,9 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.db import IntegrityError
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -88,8 +90,28 @@ class SessionInline(admin.TabularInline):
     show_change_link = True
 
 
+class NumberTakenMeanwhileMixin:
+    """Numbers are checked when the form is read; another Board member may take one
+    before this one is saved. The database refuses the second (a unique constraint):
+    say so, with nothing saved, instead of an error page."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            self.message_user(
+                request,
+                gettext(
+                    "Someone else saved an item with the same number in the same list at "
+                    "the same moment, so nothing was saved. Check the numbers and save again."
+                ),
+                messages.ERROR,
+            )
+            return redirect(request.get_full_path())
+
+
 @admin.register(Dialogue)
-class DialogueAdmin(VersionAdmin):
+class DialogueAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
     list_display = ["title", "start_date", "status", "session_count", "finding_count"]
     actions = ["publish", "return_to_draft"]
     list_filter = ["status", YearListFilter, "countries"]

@@ -8,7 +8,6 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -20,7 +19,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from dialogues.admin import ADMIN_MEDIA, SessionAdminBase, say_renumbered
+from dialogues.admin import (
+    ADMIN_MEDIA,
+    NumberTakenMeanwhileMixin,
+    SessionAdminBase,
+    say_renumbered,
+)
 from dialogues.models import Country, Session
 from i4c.history import VersionAdmin, changeable_content_types
 
@@ -38,26 +42,6 @@ from .models import Finding, ImportPreview
 
 # The digest of the file whose preview may be confirmed; the text is an ImportPreview.
 IMPORT_SESSION_KEY = "findings_import"
-
-
-class NumberTakenMeanwhileMixin:
-    """Numbers are checked when the form is read; another Board member may take one
-    before this one is saved. The database refuses the second (a unique constraint):
-    say so, with nothing saved, instead of an error page."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
-            self.message_user(
-                request,
-                gettext(
-                    "Someone else saved a finding with the same number in the same list at "
-                    "the same moment, so nothing was saved. Check the numbers and save again."
-                ),
-                messages.ERROR,
-            )
-            return redirect(request.get_full_path())
 
 
 class FindingInline(admin.TabularInline):

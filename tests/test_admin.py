@@ -536,13 +536,39 @@ def test_a_number_taken_meanwhile_is_explained_and_nothing_is_saved(
     data = page_form(board_client, session_url(session), "session_form")
     fill_row(data, "findings", 0, country=country.pk, kind="success", text="Mine")
     response = board_client.post(session_url(session), data, follow=True)
-    assert "Someone else saved a finding with the same number" in response.text
+    assert "Someone else saved an item with the same number" in response.text
     assert not Finding.objects.filter(text="Mine").exists()
     data = page_form(board_client, reverse("admin:findings_finding_add"), "finding_form")
     data.update(session=str(session.pk), country=str(country.pk), kind="problem", text="Mine")
     response = board_client.post(reverse("admin:findings_finding_add"), data, follow=True)
-    assert "Someone else saved a finding with the same number" in response.text
+    assert "Someone else saved an item with the same number" in response.text
     assert not Finding.objects.filter(text="Mine").exists()
+
+
+def test_a_session_number_taken_meanwhile_is_explained_and_nothing_is_saved(board_client):
+    from django.db.models.signals import pre_save
+
+    dialogue = make_dialogue()
+    make_session(dialogue, position=1, slug="opening")
+    data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
+    fill_row(data, "sessions", 1, title="Mine", slug="mine")
+
+    def take(sender, instance, **kwargs):
+        # Another Board member adds session 2 just before this save writes it.
+        if instance.pk is None and instance.slug == "mine":
+            Session.objects.create(dialogue=dialogue, position=2, title="Theirs", slug="theirs")
+
+    pre_save.connect(take, sender=Session)
+    try:
+        response = board_client.post(dialogue_url(dialogue), data, follow=True)
+    finally:
+        pre_save.disconnect(take, sender=Session)
+    assert response.status_code == 200
+    assert messages_of(response) == [
+        "Someone else saved an item with the same number in the same list at the same "
+        "moment, so nothing was saved. Check the numbers and save again."
+    ]
+    assert list(dialogue.sessions.values_list("slug", flat=True)) == ["opening"]
 
 
 @pytest.mark.parametrize("year", ["0", "1", "10000", "99999", "2147483648", "²", "٢٠٢٤", "20x4"])
