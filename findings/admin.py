@@ -8,6 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -259,7 +260,18 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin)
                 return redirect("admin:findings_finding_import")
             plan = importer.plan_import(text, overwrite=overwrite)
             if plan.is_valid:
-                importer.apply_import(plan, user=request.user)
+                try:
+                    importer.apply_import(plan, user=request.user)
+                except IntegrityError:
+                    # A number taken by a colleague between this check and the writing.
+                    messages.error(
+                        request,
+                        gettext(
+                            "Someone else saved a finding with a number this file uses at the "
+                            "same moment, so nothing was imported. Upload the file again."
+                        ),
+                    )
+                    return redirect("admin:findings_finding_import")
                 messages.success(
                     request,
                     gettext("Imported: %(created)s created, %(changed)s changed.")

@@ -1223,6 +1223,39 @@ def test_a_write_refused_partway_leaves_nothing_saved(country, monkeypatch):
     assert (Revision.objects.count(), Version.objects.count()) == (0, 0)
 
 
+def test_a_number_taken_while_the_import_writes_is_explained_and_nothing_is_imported(
+    board_client, import_dialogue, monkeypatch
+):
+    content = (DATA / "findings-excel-csv-utf8.csv").read_bytes()
+    preview = preview_file(board_client, "findings.csv", content)
+    assert problems(preview.context["plan"]) == []
+    apply_import = importer.apply_import
+
+    def a_colleague_first(plan, **kwargs):
+        # Another Board member saves number 1 of a list the file adds to, after the
+        # confirmation has checked the numbers and before the import writes them.
+        first = next(row for row in plan.created if row.position)
+        Finding.objects.create(
+            session_id=first.session_id,
+            country_id=first.country_id,
+            kind=first.kind,
+            position=first.position,
+            text="Theirs",
+        )
+        return apply_import(plan, **kwargs)
+
+    monkeypatch.setattr(importer, "apply_import", a_colleague_first)
+    done = confirm(board_client, preview)
+
+    assert messages_of(done) == [
+        "Someone else saved a finding with a number this file uses at the same moment, "
+        "so nothing was imported. Upload the file again."
+    ]
+    # The colleague's finding stays; none of the file's.
+    texts = Finding.objects.filter(session=import_dialogue).values_list("text", flat=True)
+    assert list(texts) == ["Theirs"]
+
+
 # --- the upload limit as configured ------------------------------------------
 
 
