@@ -383,24 +383,23 @@ def plan_import(text: str, *, overwrite: bool = False) -> ImportPlan:
 
 
 class _Lookups:
-    """Everything the rows name, read in one query per model (per 10,000 ids)."""
+    """Everything the rows name: every dialogue, session, country and theme (small
+    tables, one query each), and the findings the rows' ids name (per 10,000 ids).
+
+    Dialogues and sessions are read whole rather than by the names in the file: a file
+    naming a different session on each row would otherwise make a query with hundreds
+    of thousands of parameters (more than SQLite takes) and a set as large.
+    """
 
     def __init__(self, records):
-        slugs, ids = set(), set()
+        ids = set()
         for _number, cells in records:
-            slugs.add((cells["dialogue"].strip(), cells["session"].strip()))
             ids.add(whole_number(cells["id"].strip(), MAX_ID))
         ids.discard(None)
-        dialogue_slugs = {dialogue for dialogue, _session in slugs}
-        self.dialogues = set(
-            Dialogue.objects.filter(slug__in=dialogue_slugs).values_list("slug", flat=True)
-        )
+        self.dialogues = set(Dialogue.objects.values_list("slug", flat=True))
         self.sessions = {
             (session.dialogue.slug, session.slug): session
-            for session in Session.objects.select_related("dialogue").filter(
-                dialogue__slug__in=dialogue_slugs,
-                slug__in={session for _dialogue, session in slugs},
-            )
+            for session in Session.objects.select_related("dialogue")
         }
         self.sessions_by_id = {session.pk: session for session in self.sessions.values()}
         countries = list(Country.objects.all())

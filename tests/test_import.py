@@ -1048,6 +1048,25 @@ def test_a_million_bad_lines_stop_after_1000_problems_in_little_memory():
     assert plan.problems[0] == importer.Problem(2, "", "This row has 1 cells; the header has 11.")
 
 
+def test_a_file_naming_a_new_session_on_every_row_is_read_in_little_memory(db):
+    # 300,000 different dialogue and session names, more than SQLite takes as the
+    # parameters of one query, in a file under the upload limit.
+    rows = "".join(f",d{n},,s{n},,,success,1,x,,\r\n" for n in range(300_000))
+    text = HEADER + "\r\n" + rows
+    assert len(text.encode()) < 10 * 1024 * 1024
+
+    tracemalloc.start()
+    try:
+        plan = importer.plan_import(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 50 * 1024 * 1024
+    assert plan.problems[0] == importer.Problem(2, "dialogue", "No dialogue has the slug “d0”.")
+    assert plan.problem_count == 1000
+
+
 def test_a_preview_with_many_problems_shows_the_first_200_and_counts_the_rest(board_client):
     text = HEADER + "\r\n" + "a\r\n" * 1_000_000
 
