@@ -8,14 +8,14 @@ database one row at a time:
 
 - two rows that the person numbered alike are refused (which one is meant is unknown);
 - a number typed over one that an untouched item holds moves the typed row there: the
-  list is put in the new order and numbered 1, 2, 3... again (an item moved up goes
-  before the one it meets, moved down after it);
+  list is numbered 1, 2, 3... again, each typed number kept and the other items
+  filling the numbers left in their order (so the item met moves on by one);
 - a row left without a number goes after the last item of its list.
 
 Saving happens in the admin's transaction: deleted rows go first, then the rows whose
-number changes are moved out of the way (numbers above the highest in use), then every
-row is written with its final number. The database's unique constraints hold after
-each statement, on SQLite and PostgreSQL alike.
+number changes are moved out of the way (unused numbers counted down from the largest
+the column holds), then every row is written with its final number. The database's
+unique constraints hold after each statement, on SQLite and PostgreSQL alike.
 """
 
 from collections import defaultdict
@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db.models import Max, Model
+from django.db import connections
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 
@@ -199,9 +200,16 @@ class NumberedInlineFormSet(forms.BaseInlineFormSet):
         kept = {row.wanted for row in numbered if not row.typed}
         renumber = any(number in kept for number in typed)
         if renumber:
-            numbered.sort(key=lambda row: (row.wanted, row.tie()))
-            for number, row in enumerate(numbered, start=1):
+            # Typed numbers are kept (those within the list); the other rows fill the
+            # numbers left, in their order, so an item typed over another pushes it on.
+            placed = {number: row for number, row in typed.items() if number <= len(numbered)}
+            for number, row in placed.items():
                 row.final = number
+            free = (n for n in range(1, len(numbered) + 1) if n not in placed)
+            placed_rows = {id(row) for row in placed.values()}
+            rest = [row for row in numbered if id(row) not in placed_rows]
+            for row in sorted(rest, key=lambda row: (row.wanted, row.tie())):
+                row.final = next(free)
         else:
             for row in numbered:
                 row.final = row.wanted
@@ -256,7 +264,11 @@ class NumberedInlineFormSet(forms.BaseInlineFormSet):
         if not self._to_write:
             return
         manager = self.model._default_manager
-        top = manager.filter(**{self.fk.name: self.instance}).aggregate(top=Max(self.number_field))
-        spare = (top["top"] or 0) + 1
-        for offset, row in enumerate(self._to_write):
-            manager.filter(pk=row.pk).update(**{self.number_field: spare + offset})
+        # Parked on unused numbers counted down from the column's largest: "after the
+        # highest" would overflow a small integer once some item has the largest number.
+        used = set(self._siblings().values_list(self.number_field, flat=True))
+        field_type = self.model._meta.get_field(self.number_field).get_internal_type()
+        largest = connections[manager.db].ops.integer_field_range(field_type)[1]
+        spare = (number for number in range(largest, 0, -1) if number not in used)
+        for row in self._to_write:
+            manager.filter(pk=row.pk).update(**{self.number_field: next(spare)})

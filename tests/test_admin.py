@@ -248,6 +248,40 @@ def test_two_numbers_swapped_in_one_save_are_saved(board_client, country):
     ]
 
 
+def test_numbers_typed_on_several_rows_are_kept_and_the_others_fill_the_rest(board_client, country):
+    session = make_session()
+    make_findings(session, country, Kind.SUCCESS, count=4)
+    second, third = Finding.objects.filter(position__in=[2, 3]).order_by("position")
+    data = page_form(board_client, session_url(session), "session_form")
+    # Two items moved down one place each: the fourth, met by the third, moves up.
+    fill_row(data, "findings", row_index(data, "findings", second.pk), position=3)
+    fill_row(data, "findings", row_index(data, "findings", third.pk), position=4)
+    response = board_client.post(session_url(session), data, follow=True)
+    assert "was changed successfully" in response.text
+    assert saved_list(session, country, Kind.SUCCESS) == [
+        (1, "Finding 1"),
+        (2, "Finding 4"),
+        (3, "Finding 2"),
+        (4, "Finding 3"),
+    ]
+
+
+def test_a_list_holding_the_largest_number_can_still_be_renumbered(board_client, country):
+    session = make_session()
+    first, second = make_findings(session, country, Kind.SUCCESS, count=2)
+    # The largest number a PostgreSQL smallint holds, in another list of the session.
+    Finding.objects.create(
+        session=session, country=country, kind=Kind.PROBLEM, position=32767, text="Last"
+    )
+    data = page_form(board_client, session_url(session), "session_form")
+    fill_row(data, "findings", row_index(data, "findings", first.pk), position=2)
+    fill_row(data, "findings", row_index(data, "findings", second.pk), position=1)
+    response = board_client.post(session_url(session), data, follow=True)
+    assert "was changed successfully" in response.text
+    assert saved_list(session, country, Kind.SUCCESS) == [(1, "Finding 2"), (2, "Finding 1")]
+    assert saved_list(session, country, Kind.PROBLEM) == [(32767, "Last")]
+
+
 @pytest.mark.parametrize(
     ("moved", "to", "order"),
     [
