@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from reversion.errors import RevertError
 
 from i4c.history import VersionAdmin
 
@@ -99,14 +100,16 @@ class NumberTakenMeanwhileMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError:
-            self.message_user(
-                request,
-                gettext(
-                    "Someone else saved an item with the same number in the same list at "
-                    "the same moment, so nothing was saved. Check the numbers and save again."
-                ),
-                messages.ERROR,
+            message = gettext(
+                "Someone else saved an item with the same number in the same list at "
+                "the same moment, so nothing was saved. Check the numbers and save again."
             )
+            if getattr(request, "reverting", False):
+                # django-reversion restores the old version before this form is saved,
+                # and keeps it unless the form fails with its error (a redirect would
+                # count as success): it then undoes the restore and shows the message.
+                raise RevertError(message) from None
+            self.message_user(request, message, messages.ERROR)
             return redirect(request.get_full_path())
 
 

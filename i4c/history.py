@@ -25,6 +25,7 @@ class VersionAdmin(ReversionVersionAdmin):
         versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
         if not versions.filter(pk=version_id).exists():
             raise Http404
+        request.reverting = True
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
@@ -33,7 +34,7 @@ class VersionAdmin(ReversionVersionAdmin):
         # Only the versions the recover list offers: the last one of an object now deleted.
         if not Version.objects.get_deleted(self.model).filter(pk=version_id).exists():
             raise Http404
-        request.recovering = True
+        request.recovering = request.reverting = True
         return super().recover_view(request, version_id, extra_context)
 
     def response_change(self, request, obj):

@@ -461,6 +461,40 @@ def test_a_dialogues_earlier_version_is_restored_from_its_history(board_client):
     assert dialogue.title == "Civic space in 2025"
 
 
+def test_a_restore_refused_by_the_database_restores_nothing(board_client):
+    from django.db.models.signals import pre_save
+    from reversion.models import Version
+
+    dialogue = make_dialogue(title="Civic space in 2025")
+    make_session(dialogue, position=1)
+    data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
+    board_client.post(dialogue_url(dialogue), data)  # the first version in the history
+    data["title"] = "A mistake"
+    board_client.post(dialogue_url(dialogue), data)
+    earlier = Version.objects.get_for_object(dialogue).order_by("pk").first()
+    url = reverse("admin:dialogues_dialogue_revision", args=[dialogue.pk, earlier.pk])
+    data = page_form(board_client, url, "dialogue_form")
+    fill_row(data, "sessions", 1, title="Mine", slug="mine")
+
+    def take(sender, instance, **kwargs):
+        # Another Board member adds session 2 just before this save writes it.
+        if instance.pk is None and instance.slug == "mine":
+            Session.objects.create(dialogue=dialogue, position=2, title="Theirs", slug="theirs")
+
+    pre_save.connect(take, sender=Session)
+    try:
+        response = board_client.post(url, data, follow=True)
+    finally:
+        pre_save.disconnect(take, sender=Session)
+    assert messages_of(response) == [
+        "Someone else saved an item with the same number in the same list at the same "
+        "moment, so nothing was saved. Check the numbers and save again."
+    ]
+    dialogue.refresh_from_db()
+    assert dialogue.title == "A mistake"
+    assert list(dialogue.sessions.values_list("position", flat=True)) == [1]
+
+
 def test_deleting_a_session_with_findings_explains_why_not(board_client, country):
     session = make_session()
     make_findings(session, country)
