@@ -74,6 +74,8 @@ def check_countries(model_admin, request, dialogue, countries, *, add: bool, pag
     outside = dialogue.countries_outside(countries)
     if not outside:
         return
+    # Adding countries changes the dialogue: it takes the permission to change one.
+    add = add and request.user.has_perm("dialogues.change_dialogue")
     names = ", ".join(country.display_name for country in outside)
     values = {"countries": names, "dialogue": dialogue}
     if add:

@@ -117,7 +117,9 @@ def add_findings_from_notes(
                     default_kind=kind,
                     user=request.user,
                     add_duplicates=add_duplicates,
-                    add_countries=form.cleaned_data["add_countries"],
+                    # Adding countries changes the dialogue: it takes that permission.
+                    add_countries=form.cleaned_data["add_countries"]
+                    and request.user.has_perm("dialogues.change_dialogue"),
                 )
             except NotesError as error:
                 result = parse_notes(notes, countries=Country.objects.all(), default_kind=kind)

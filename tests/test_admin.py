@@ -695,6 +695,37 @@ def test_ticking_the_box_adds_the_findings_countries_to_the_dialogue(board_clien
     assert sorted(dialogue.countries.values_list("code", flat=True)) == ["KG", "KZ"]
 
 
+def test_the_box_adds_no_country_for_someone_who_may_not_change_dialogues(
+    board_client, board_member, country
+):
+    from django.contrib.auth.models import Permission
+
+    board_member.groups.clear()
+    board_member.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["dialogues", "findings"],
+            codename__in=[
+                "view_dialogue",
+                "view_session",
+                "change_session",
+                "view_finding",
+                "add_finding",
+                "change_finding",
+                "view_country",
+            ],
+        )
+    )
+    dialogue = make_dialogue(title="Civic space")
+    dialogue.countries.set([country])
+    session = make_session(dialogue)
+    kg = Country.objects.get(code="KG")
+    Finding.objects.create(session=session, country=kg, kind="problem", position=1, text="A")
+    data = page_form(board_client, session_url(session), "session_form")
+    data["add_countries_to_dialogue"] = "on"
+    board_client.post(session_url(session), data, follow=True)
+    assert list(dialogue.countries.values_list("code", flat=True)) == ["KZ"]
+
+
 def test_a_finding_page_warns_and_adds_the_country_too(board_client, country):
     dialogue = make_dialogue(title="Civic space")
     dialogue.countries.set([country])

@@ -1245,6 +1245,25 @@ def test_countries_outside_the_dialogue_are_named_and_may_be_added(board_client)
     ]
 
 
+def test_the_box_adds_no_country_for_someone_who_may_not_change_dialogues(
+    board_client, board_member
+):
+    from django.contrib.auth.models import Permission
+
+    board_member.groups.clear()
+    board_member.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_dialogue", "view_session", "change_session", "add_finding"]
+        )
+    )
+    dialogue = make_dialogue()
+    session = make_session(dialogue)
+    response = preview(board_client, session, "Mongolia: 1) c")
+    press(board_client, session, response, "_save", add_countries="on")
+    assert list(session.findings.values_list("text", flat=True)) == ["c"]
+    assert list(dialogue.countries.all()) == []
+
+
 def test_countries_outside_the_dialogue_stay_out_unless_ticked(board_client):
     dialogue = make_dialogue()
     session = make_session(dialogue)
