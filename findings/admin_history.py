@@ -147,6 +147,10 @@ class FindingHistoryMixin:
     revision_form_template = "admin/findings/finding/revision_form.html"
 
     def recoverlist_view(self, request, extra_context=None):
+        # Checked here too (django-reversion checks after the context is built), so that
+        # someone who may not recover costs no reading of the deleted findings.
+        if not (self.has_change_permission(request) and self.has_add_permission(request)):
+            raise PermissionDenied
         context = {"rows": deleted_findings(), **(extra_context or {})}
         return super().recoverlist_view(request, context)
 

@@ -221,3 +221,30 @@ def test_a_finding_deleted_in_its_sessions_table_is_listed_with_who_and_when(
     saved = Version.objects.get_for_object(session).first().revision
     assert (row["text"], row["deleted_by"].username) == ("Online petitions", "aigerim")
     assert row["deleted_at"] == saved.date_created
+
+
+def test_the_recover_list_is_refused_without_the_permission_to_add_findings(
+    board_client, board_member
+):
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:findings_finding_recoverlist")
+    with CaptureQueriesContext(connection) as allowed:
+        assert board_client.get(url).status_code == 200
+    board_member.groups.clear()
+    board_member.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_finding", "change_finding"])
+    )
+    with CaptureQueriesContext(connection) as refused:
+        assert board_client.get(url).status_code == 403
+
+    def history_read(queries):
+        return any("reversion_version" in query["sql"] for query in queries)
+
+    # Refused before any deleted finding is read.
+    assert (history_read(allowed.captured_queries), history_read(refused.captured_queries)) == (
+        True,
+        False,
+    )
