@@ -19,6 +19,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.utils import get_translation_fields
 
 from dialogues.admin import (
     ADMIN_MEDIA,
@@ -45,7 +47,7 @@ from .models import Finding, ImportPreview
 IMPORT_SESSION_KEY = "findings_import"
 
 
-class FindingInline(admin.TabularInline):
+class FindingInline(TranslationTabularInline):
     model = Finding
     form = FindingInlineForm
     formset = FindingInlineFormSet
@@ -142,12 +144,12 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
 
 
 @admin.register(Finding)
-class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin):
+class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
     form = FindingForm
     list_display = ["short_text", "country", "kind", "position", "session_title", "dialogue"]
     list_filter = ["session__dialogue", "country", "kind", "themes"]
     list_select_related = ["session__dialogue", "country"]
-    search_fields = ["text"]
+    search_fields = get_translation_fields("text")
     autocomplete_fields = ["session", "country", "themes"]
     ordering = [
         "-session__dialogue__start",
