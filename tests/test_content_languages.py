@@ -194,7 +194,6 @@ def download(client, query="", **headers):
     response = client.get(f"/findings/export.csv{query}", **headers)
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
-    response.close()
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
 
 
