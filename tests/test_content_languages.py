@@ -434,3 +434,41 @@ def test_pages_in_russian_cost_the_same_queries_as_in_english(
         for headers in ({}, RU):
             with django_assert_num_queries(queries):
                 assert client.get(url, **headers).status_code == 200, url
+
+
+def test_csv_import_in_a_russian_admin_writes_the_english_text(country, content_languages):
+    from findings import importer
+
+    from .test_import import HEADER, row
+
+    session = make_session()
+    first, second = make_findings(session, country, count=2)
+    Finding.objects.filter(pk=first.pk).update(text_ru="Первый")
+    text = (
+        HEADER
+        + "\r\n"
+        + row(session, id=str(first.pk), position="1", text="Finding 1")  # as it is
+        + row(session, id=str(second.pk), position="2", text="Corrected")
+        + row(session, country="KZ", position="", text="New")
+    )
+    with translation.override("ru"):
+        plan = importer.plan_import(text)
+        assert plan.is_valid, plan.problems
+        assert plan.unchanged == 1
+        importer.apply_import(plan)
+    assert list(Finding.objects.order_by("position").values_list("text_en", "text_ru")) == [
+        ("Finding 1", "Первый"),
+        ("Corrected", None),
+        ("New", None),
+    ]
+
+
+def test_notes_pasted_in_a_russian_admin_are_the_english_text(country, content_languages):
+    from findings.notes import save_findings
+
+    session = make_session()
+    with translation.override("ru"):
+        save_findings(
+            session=session, text="Kazakhstan: 1) Online petitions", default_kind=Kind.SUCCESS
+        )
+    assert list(Finding.objects.values_list("text_en", "text_ru")) == [("Online petitions", None)]
