@@ -64,7 +64,7 @@ class FindingInline(TranslationTabularInline):
             # A plain menu: the edit, add, delete and view icons on every row of the
             # table only crowd it, and countries have their own page.
             field.widget = field.widget.widget
-        if db_field.name == "text":
+        if db_field.name in get_translation_fields("text"):
             # Most findings are a line or two; the admin's CSS gives the box the row's width.
             field.widget.attrs["rows"] = 3
         return field
@@ -111,6 +111,9 @@ def check_countries(model_admin, request, dialogue, countries, *, add: bool, pag
 @admin.register(Session)
 class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
     form = SessionForm
+    # Named here: modeltranslation's admin lays out the form's model fields only (each
+    # translatable one once per language), and would leave the box out.
+    fields = [*SessionForm.Meta.fields, "add_countries_to_dialogue"]
     inlines = [FindingInline]
     list_display = [*SessionAdminBase.list_display, "finding_count"]
 
@@ -146,6 +149,7 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
 @admin.register(Finding)
 class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
     form = FindingForm
+    fields = [*FindingForm.Meta.fields, "add_countries_to_dialogue"]
     list_display = ["short_text", "country", "kind", "position", "session_title", "dialogue"]
     list_filter = ["session__dialogue", "country", "kind", "themes"]
     list_select_related = ["session__dialogue", "country"]
