@@ -444,6 +444,7 @@ def test_csv_import_in_a_russian_admin_writes_the_english_text(country, content_
     session = make_session()
     first, second = make_findings(session, country, count=2)
     Finding.objects.filter(pk=first.pk).update(text_ru="Первый")
+    Finding.objects.filter(pk=second.pk).update(text_ru="Второй")
     text = (
         HEADER
         + "\r\n"
@@ -452,15 +453,18 @@ def test_csv_import_in_a_russian_admin_writes_the_english_text(country, content_
         + row(session, country="KZ", position="", text="New")
     )
     with translation.override("ru"):
-        plan = importer.plan_import(text)
+        plan = importer.plan_import(text, overwrite=True)
         assert plan.is_valid, plan.problems
         assert plan.unchanged == 1
         importer.apply_import(plan)
     assert list(Finding.objects.order_by("position").values_list("text_en", "text_ru")) == [
         ("Finding 1", "Первый"),
-        ("Corrected", None),
+        ("Corrected", "Второй"),
         ("New", None),
     ]
+    # The history records the Russian text the import left alone: a restore keeps it.
+    [version] = Version.objects.get_for_object(second)
+    assert (version.field_dict["text_en"], version.field_dict["text_ru"]) == ("Corrected", "Второй")
 
 
 def test_notes_pasted_in_a_russian_admin_are_the_english_text(country, content_languages):
@@ -472,3 +476,21 @@ def test_notes_pasted_in_a_russian_admin_are_the_english_text(country, content_l
             session=session, text="Kazakhstan: 1) Online petitions", default_kind=Kind.SUCCESS
         )
     assert list(Finding.objects.values_list("text_en", "text_ru")) == [("Online petitions", None)]
+
+
+def test_a_deleted_finding_comes_back_in_both_languages(board_client, country, content_languages):
+    from .test_history import confirm_deletion
+
+    session = make_session()
+    [finding] = make_findings(session, country)
+    Finding.objects.filter(pk=finding.pk).update(text_ru="Вывод 1")
+    change = reverse("admin:findings_finding_change", args=[finding.pk])
+    data = form_data(board_client.get(change).content, "finding_form")
+    assert board_client.post(change, data).status_code == 302  # recorded in the history
+    confirm_deletion(board_client, reverse("admin:findings_finding_delete", args=[finding.pk]))
+    version = Version.objects.get_deleted(Finding).get()
+    recover = reverse("admin:findings_finding_recover", args=[version.pk])
+    data = form_data(board_client.get(recover).content, "finding_form")
+    assert board_client.post(recover, data).status_code == 302
+    restored = Finding.objects.get()
+    assert (restored.pk, restored.text_en, restored.text_ru) == (finding.pk, "Finding 1", "Вывод 1")
