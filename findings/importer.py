@@ -54,10 +54,10 @@ from .models import Finding
 MAX_BYTES = 10 * 1024 * 1024
 # A smallint column: the highest number a list may use.
 MAX_POSITION = 32767
-# A bigint column: the highest id a finding can have.
 # The texts of a finding in the languages other than English: an import leaves them as
 # they are (and its history records them, so a restore keeps them).
 TRANSLATIONS = [f"text_{code}" for code in settings.CONTENT_LANGUAGES if code != "en"]
+# A bigint column: the highest id a finding can have.
 MAX_ID = 2**63 - 1
 # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
 _DIGITS = re.compile(r"[0-9]{1,30}")
