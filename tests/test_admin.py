@@ -621,7 +621,7 @@ def test_a_session_number_taken_meanwhile_is_explained_and_nothing_is_saved(boar
     dialogue = make_dialogue()
     make_session(dialogue, position=1, slug="opening")
     data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
-    fill_row(data, "sessions", 1, title="Mine", slug="mine")
+    fill_row(data, "sessions", 1, title_en="Mine", slug="mine")
 
     def take(sender, instance, **kwargs):
         # Another Board member adds session 2 just before this save writes it.
