@@ -471,12 +471,12 @@ def test_a_restore_refused_by_the_database_restores_nothing(board_client):
     make_session(dialogue, position=1)
     data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
     board_client.post(dialogue_url(dialogue), data)  # the first version in the history
-    data["title"] = "A mistake"
+    data["title_en"] = "A mistake"
     board_client.post(dialogue_url(dialogue), data)
     earlier = Version.objects.get_for_object(dialogue).order_by("pk").first()
     url = reverse("admin:dialogues_dialogue_revision", args=[dialogue.pk, earlier.pk])
     data = page_form(board_client, url, "dialogue_form")
-    fill_row(data, "sessions", 1, title="Mine", slug="mine")
+    fill_row(data, "sessions", 1, title_en="Mine", slug="mine")
 
     def take(sender, instance, **kwargs):
         # Another Board member adds session 2 just before this save writes it.
