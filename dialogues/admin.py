@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.utils import get_translation_fields
 from reversion.errors import RevertError
 
 from i4c.history import VersionAdmin
@@ -23,24 +25,28 @@ from .numbering import NumberedInlineFormSet, NumberedRowForm
 class CountryAdminForm(forms.ModelForm):
     class Meta:
         model = Country
-        fields = ["name", "name_ru", "code"]
+        fields = ["name", "code"]
 
     def clean_code(self):
         # Board members type "kz"; ISO writes "KZ".
         return self.cleaned_data["code"].strip().upper()
 
 
+# The translatable fields show once per content language (name [en], name [ru]):
+# English is required, the others may stay empty (modeltranslation's admin).
+
+
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(TranslationAdmin):
     form = CountryAdminForm
-    list_display = ["name", "name_ru", "code"]
-    search_fields = ["name", "name_ru", "code"]
+    list_display = [*get_translation_fields("name"), "code"]
+    search_fields = [*get_translation_fields("name"), "code"]
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
+class ThemeAdmin(TranslationAdmin):
+    list_display = [*get_translation_fields("name"), "slug"]
+    search_fields = [*get_translation_fields("name"), "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -80,7 +86,7 @@ class SessionInlineFormSet(NumberedInlineFormSet):
 ADMIN_MEDIA = forms.Media(css={"all": ["css/admin.css"]})
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(TranslationTabularInline):
     model = Session
     form = SessionInlineForm
     formset = SessionInlineFormSet
@@ -114,11 +120,11 @@ class NumberTakenMeanwhileMixin:
 
 
 @admin.register(Dialogue)
-class DialogueAdmin(NumberTakenMeanwhileMixin, VersionAdmin):
+class DialogueAdmin(NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
     list_display = ["title", "start_date", "status", "session_count", "finding_count"]
     actions = ["publish", "return_to_draft"]
     list_filter = ["status", YearListFilter, "countries"]
-    search_fields = ["title", "series", "summary", "slug"]
+    search_fields = [*get_translation_fields("title", "series", "summary"), "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["countries"]
     readonly_fields = ["published_at", "public_page"]
@@ -229,7 +235,7 @@ def say_renumbered(model_admin, request, formset):
         )
 
 
-class SessionAdminBase(VersionAdmin):
+class SessionAdminBase(TranslationAdmin, VersionAdmin):
     """The session admin without its findings inline.
 
     It is registered by the findings app, which adds the inline: ``dialogues``
@@ -239,7 +245,10 @@ class SessionAdminBase(VersionAdmin):
     list_display = ["title", "dialogue", "position"]
     list_filter = ["dialogue"]
     list_select_related = ["dialogue"]
-    search_fields = ["title", "description", "dialogue__title"]
+    search_fields = [
+        *get_translation_fields("title", "description"),
+        *(f"dialogue__{name}" for name in get_translation_fields("title")),
+    ]
     autocomplete_fields = ["dialogue", "themes"]
     prepopulated_fields = {"slug": ["title"]}
     ordering = ["-dialogue__start", "position"]

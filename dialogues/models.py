@@ -4,7 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Format, Status
@@ -17,13 +17,8 @@ country_code_validator = RegexValidator(
 
 
 class Country(models.Model):
+    # Translated (dialogues/translation.py): name_en, name_ru, ...
     name = models.CharField(_("name"), max_length=100, unique=True)
-    name_ru = models.CharField(
-        _("name in Russian"),
-        max_length=100,
-        blank=True,
-        help_text=_("Shown on pages read in Russian; the English name is used when empty."),
-    )
     code = models.CharField(
         _("code"),
         max_length=2,
@@ -52,10 +47,13 @@ class Country(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The name in the active language (Russian when there is one)."""
-        if self.name_ru and translation.get_language() == "ru":
-            return self.name_ru
+        """The name in the active language, else in another one (English first)."""
         return self.name
+
+    def names(self) -> list[str]:
+        """Every name the country has, one per content language (for reading notes and files)."""
+        names = (getattr(self, f"name_{code}", None) for code in settings.CONTENT_LANGUAGES)
+        return [name for name in names if name]
 
 
 class Theme(models.Model):
@@ -69,6 +67,11 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def names(self) -> list[str]:
+        """Every name the theme has, one per content language (for reading files)."""
+        names = (getattr(self, f"name_{code}", None) for code in settings.CONTENT_LANGUAGES)
+        return [name for name in names if name]
 
 
 def can_preview_drafts(user) -> bool:

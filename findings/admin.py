@@ -19,6 +19,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.utils import get_translation_fields
 
 from dialogues.admin import (
     ADMIN_MEDIA,
@@ -45,7 +47,7 @@ from .models import Finding, ImportPreview
 IMPORT_SESSION_KEY = "findings_import"
 
 
-class FindingInline(admin.TabularInline):
+class FindingInline(TranslationTabularInline):
     model = Finding
     form = FindingInlineForm
     formset = FindingInlineFormSet
@@ -62,7 +64,7 @@ class FindingInline(admin.TabularInline):
             # A plain menu: the edit, add, delete and view icons on every row of the
             # table only crowd it, and countries have their own page.
             field.widget = field.widget.widget
-        if db_field.name == "text":
+        if db_field.name in get_translation_fields("text"):
             # Most findings are a line or two; the admin's CSS gives the box the row's width.
             field.widget.attrs["rows"] = 3
         return field
@@ -109,6 +111,9 @@ def check_countries(model_admin, request, dialogue, countries, *, add: bool, pag
 @admin.register(Session)
 class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
     form = SessionForm
+    # Named here: modeltranslation's admin lays out the form's model fields only (each
+    # translatable one once per language), and would leave the box out.
+    fields = [*SessionForm.Meta.fields, "add_countries_to_dialogue"]
     inlines = [FindingInline]
     list_display = [*SessionAdminBase.list_display, "finding_count"]
 
@@ -142,12 +147,13 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
 
 
 @admin.register(Finding)
-class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, VersionAdmin):
+class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
     form = FindingForm
+    fields = [*FindingForm.Meta.fields, "add_countries_to_dialogue"]
     list_display = ["short_text", "country", "kind", "position", "session_title", "dialogue"]
     list_filter = ["session__dialogue", "country", "kind", "themes"]
     list_select_related = ["session__dialogue", "country"]
-    search_fields = ["text"]
+    search_fields = get_translation_fields("text")
     autocomplete_fields = ["session", "country", "themes"]
     ordering = [
         "-session__dialogue__start",

@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.utils import quote, unquote
@@ -60,6 +61,18 @@ def list_name(country, kind) -> str:
     return gettext("%(country)s successes") % {"country": country.display_name}
 
 
+def texts_of(fields) -> dict:
+    """The finding's text in every content language, as a version recorded it.
+
+    A version saved before the texts had a column per language has the English
+    text in ``text`` only.
+    """
+    texts = {f"text_{code}": fields.get(f"text_{code}") for code in settings.CONTENT_LANGUAGES}
+    if not texts["text_en"]:
+        texts["text_en"] = fields.get("text", "")
+    return texts
+
+
 def put_back(version) -> Recovery:
     """Save the deleted finding of ``version`` again (with its id, text and themes).
 
@@ -92,7 +105,7 @@ def put_back(version) -> Recovery:
         country=country,
         kind=fields["kind"],
         position=position,
-        text=fields["text"],
+        **texts_of(fields),
     )
     finding.save(force_insert=True)
     # Saving stamps "created" with the present moment; the finding was created before.
@@ -113,7 +126,9 @@ def go_back(finding, version) -> int | None:
         finding.session_id = fields["session_id"]
     if fields["country_id"] is None or Country.objects.filter(pk=fields["country_id"]).exists():
         finding.country_id = fields["country_id"]
-    finding.kind, finding.text = fields["kind"], fields["text"]
+    finding.kind = fields["kind"]
+    for name, text in texts_of(fields).items():
+        setattr(finding, name, text)
     where = {
         "session_id": finding.session_id,
         "country_id": finding.country_id,
@@ -338,7 +353,7 @@ def deleted_findings() -> list[dict]:
                 or (gettext("deleted") if values["country_id"] else None),
                 "kind": Kind(values["kind"]).label,
                 "number": values["position"],
-                "text": values["text"],
+                "text": texts_of(values)["text_en"],
                 "deleted_at": deletion.action_time if deletion else None,
                 "deleted_by": deletion.user if deletion else None,
             }

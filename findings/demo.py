@@ -1,13 +1,15 @@
 """The demo data: the Regional Dialogue of 20 September 2024, as its report gives it.
 
 The report gives the time (16:00-18:30) without a zone; it was written in
-Bishkek, so the times are read there (UTC+6).
+Bishkek, so the times are read there (UTC+6). The report is in English; the
+Russian version of each text (``..._ru``) was written for this site.
 """
 
 import datetime
 from zoneinfo import ZoneInfo
 
 import reversion
+from django.conf import settings
 from django.db import transaction
 
 from dialogues.enums import Format, Status
@@ -24,6 +26,13 @@ THEMES = {
     "digital-advocacy": "Digital advocacy",
     "enabling-environment": "Enabling environment for civil society",
     "shrinking-civic-space": "Shrinking civic space",
+}
+THEMES_RU = {
+    "citizen-participation": "Участие граждан в принятии решений",
+    "good-governance": "Демократия, прозрачность и надлежащее управление",
+    "digital-advocacy": "Цифровая адвокация",
+    "enabling-environment": "Благоприятная среда для гражданского общества",
+    "shrinking-civic-space": "Сужение гражданского пространства",
 }
 
 DIALOGUE = {
@@ -45,6 +54,21 @@ DIALOGUE = {
         "face, and the areas of their impact in the region, followed by a discussion of the "
         "components of civic space and follow-up actions for the I4C Network."
     ),
+    "title_ru": "Роль, влияние и барьеры гражданского общества в Центральной Азии и Монголии",
+    "series_ru": "Региональные диалоги: защита гражданского пространства",
+    "organiser_ru": "Сеть «Инновации для перемен» (I4C), хаб Центральной Азии и Монголии",
+    "summary_ru": (
+        "Онлайн-региональный диалог провела Сеть «Инновации для перемен» (I4C) в "
+        "Центральной Азии и Монголии, чтобы обсудить роль и влияние гражданского общества "
+        "в Центральной Азии и Монголии и барьеры, с которыми оно сталкивается. Нынешний "
+        "период для региона отличается активным участием организаций гражданского общества "
+        "в самых разных социальных, экономических и политических процессах, от которых "
+        "зависит жизнь людей.\n\n"
+        "На диалоге обсуждались благоприятная среда для гражданского общества и защита "
+        "гражданского пространства в Центральной Азии, барьеры, с которыми сталкиваются "
+        "организации гражданского общества, и сферы их влияния в регионе; затем участники "
+        "обсудили составляющие гражданского пространства и дальнейшие действия Сети I4C."
+    ),
     # The countries whose organisations reported findings, and Kyrgyzstan, whose
     # Forum of Women's NGOs wrote the report.
     "countries": ["KZ", "KG", "TJ", "UZ"],
@@ -61,6 +85,14 @@ SESSIONS = [
         "description": (
             "The experience of civil society organizations in citizen participation in "
             "decision making, and the problems they meet in this field."
+        ),
+        "title_ru": (
+            "Участие граждан в принятии решений, демократия, прозрачность и надлежащее "
+            "управление, цифровая адвокация в Центральной Азии и Монголии"
+        ),
+        "description_ru": (
+            "Опыт организаций гражданского общества в участии граждан в принятии решений и "
+            "проблемы, с которыми они сталкиваются в этой сфере."
         ),
         "themes": ["citizen-participation", "good-governance", "digital-advocacy"],
         "findings": {
@@ -104,6 +136,46 @@ SESSIONS = [
                 ],
             },
         },
+        # The same lists, in Russian, item for item.
+        "findings_ru": {
+            Kind.SUCCESS: {
+                "KZ": [
+                    "Соблюдение стандартов участия общественности в процессах принятия решений",
+                    "Вовлечение молодёжи в процессы принятия решений",
+                    "Обсуждение нормативных правовых актов на ранней стадии разработки документа",
+                    "Развитие онлайн-трансляций судебных заседаний",
+                    "Подписание онлайн-петиций",
+                    "Проведение исследований и кампаний",
+                    "Создание онлайн-игры, чтобы повысить интерес к отдельным вопросам",
+                    "Подача исков в суд",
+                    "Публикация карикатур на чиновников",
+                ],
+                "TJ": [
+                    "Высокий потенциал общественных инициативных организаций",
+                    "Деятельность общественных организаций основана на потребностях целевых групп",
+                ],
+                "UZ": [
+                    "Активная гражданская позиция НКО в разоблачении фактов коррупции",
+                    "Просвещение и информирование населения о его правах и возможностях",
+                ],
+            },
+            Kind.PROBLEM: {
+                "KZ": [
+                    "Отсутствие единства и партнёрства",
+                    "Конкуренция в поиске и получении финансирования",
+                ],
+                "TJ": [
+                    "Представители общественных организаций не знают своих прав и полномочий, "
+                    "не осведомлены о законодательных аспектах своей деятельности",
+                    "Дублирование работы международных организаций и НКО",
+                ],
+                "UZ": [
+                    "Закон «О социальном партнёрстве», который недобросовестные чиновники "
+                    "трактуют как возможность использовать НКО, когда те получают гранты",
+                    "Государственные органы боятся работать с НКО",
+                ],
+            },
+        },
     },
     {
         "position": 2,
@@ -116,8 +188,17 @@ SESSIONS = [
             "Problems in the sphere of citizen participation in decision-making, the enabling "
             "environment for civil society and the shrinking of civic space."
         ),
+        "title_ru": (
+            "Благоприятная среда для гражданского общества и сужение гражданского "
+            "пространства в Центральной Азии и Монголии"
+        ),
+        "description_ru": (
+            "Проблемы в сфере участия граждан в принятии решений, благоприятной среды для "
+            "гражданского общества и сужения гражданского пространства."
+        ),
         "themes": ["enabling-environment", "shrinking-civic-space"],
         "findings": {},
+        "findings_ru": {},
     },
 ]
 
@@ -146,15 +227,26 @@ def load_demo() -> dict:
         return _load_demo()
 
 
+def _in_languages(spec: dict, fields) -> dict:
+    """The translated fields of ``spec`` by column: ``title`` as title_en, ``title_ru``..."""
+    values = {f"{field}_en": spec[field] for field in fields}
+    if "ru" in settings.CONTENT_LANGUAGES:
+        values.update({f"{field}_ru": spec[f"{field}_ru"] for field in fields})
+    return values
+
+
 def _load_demo() -> dict:
     created = {"themes": 0, "dialogues": 0, "sessions": 0, "findings": 0}
     themes = {}
     for slug, name in THEMES.items():
-        themes[slug], new = _sync(Theme, {"slug": slug}, {"name": name})
+        spec = {"name": name, "name_ru": THEMES_RU[slug]}
+        themes[slug], new = _sync(Theme, {"slug": slug}, _in_languages(spec, ["name"]))
         created["themes"] += new
     countries = {country.code: country for country in Country.objects.all()}
 
-    values = {key: value for key, value in DIALOGUE.items() if key not in {"slug", "countries"}}
+    values = {key: DIALOGUE[key] for key in ("start", "end", "format")} | _in_languages(
+        DIALOGUE, ["title", "series", "organiser", "summary"]
+    )
     values["status"] = Status.PUBLISHED
     dialogue, new = _sync(Dialogue, {"slug": DIALOGUE["slug"]}, values)
     created["dialogues"] += new
@@ -163,7 +255,7 @@ def _load_demo() -> dict:
         dialogue.countries.set(wanted)
 
     for spec in SESSIONS:
-        values = {key: spec[key] for key in ("position", "title", "description")}
+        values = {"position": spec["position"]} | _in_languages(spec, ["title", "description"])
         session, new = _sync(Session, {"dialogue": dialogue, "slug": spec["slug"]}, values)
         created["sessions"] += new
         wanted = {themes[slug] for slug in spec["themes"]}
@@ -171,7 +263,8 @@ def _load_demo() -> dict:
             session.themes.set(wanted)
         for kind, by_country in spec["findings"].items():
             for code, texts in by_country.items():
-                for position, text in enumerate(texts, start=1):
+                texts_ru = spec["findings_ru"][kind][code]
+                for position, (text, text_ru) in enumerate(zip(texts, texts_ru, strict=True), 1):
                     _, new = _sync(
                         Finding,
                         {
@@ -180,7 +273,7 @@ def _load_demo() -> dict:
                             "kind": kind,
                             "position": position,
                         },
-                        {"text": text},
+                        _in_languages({"text": text, "text_ru": text_ru}, ["text"]),
                     )
                     created["findings"] += new
     return created

@@ -34,7 +34,10 @@ from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+
+from dialogues.content import content_language, localized, resolution_order
 
 from .filters import FindingFilter, in_list_order
 from .models import Finding
@@ -96,31 +99,40 @@ def _session_url_parts() -> tuple[str, str, str]:
     return before, between, after
 
 
-def _theme_names(*, guarded: bool = False) -> RawSQL:
-    """The finding's theme names, sorted and joined by "; " (NULL when none).
+def _theme_names(*, language: str, guarded: bool = False) -> RawSQL:
+    """The finding's theme names in ``language``, sorted and joined by "; " (NULL when none).
 
     A correlated subquery, so the themes cost no query of their own. With
     ``guarded`` (PostgreSQL), defused inside the subquery: a CASE around it would
-    run it twice per row. The table names come from the models, never from a request.
+    run it twice per row. The table and column names come from the models and the
+    settings, never from a request.
     """
     through = Finding.themes.through._meta.db_table
     theme = Finding.themes.field.related_model._meta.db_table
     finding = Finding._meta.db_table
     rows = f"{through} ft JOIN {theme} t ON t.id = ft.theme_id WHERE ft.finding_id = {finding}.id"
+    # A theme without a name in that language goes by the next one's (as pick() reads it).
+    names = ", ".join(f"NULLIF(t.name_{code}, '')" for code in resolution_order(language))
+    name = f"COALESCE({names}, '')"
     if connection.vendor == "postgresql":
-        sql = f"SELECT string_agg(t.name, %s ORDER BY t.name) FROM {rows}"  # noqa: S608
+        sql = f"SELECT string_agg({name}, %s ORDER BY {name}) FROM {rows}"  # noqa: S608
         if guarded:
             guard = _GUARD_SQL.format(value="names")
             sql = f"SELECT NULLIF({guard}, '') FROM ({sql}) AS s(names)"  # noqa: S608
     else:
         # SQLite before 3.44 has no ORDER BY inside group_concat: sort in a subquery.
-        sql = f"SELECT group_concat(name, %s) FROM (SELECT t.name FROM {rows} ORDER BY t.name)"  # noqa: S608
+        sql = f"SELECT group_concat(name, %s) FROM (SELECT {name} AS name FROM {rows} ORDER BY 1)"  # noqa: S608
     return RawSQL(sql, [THEME_SEPARATOR], output_field=TextField())  # noqa: S611
 
 
-def ordered(findings):
-    """In the order of the findings list (one order for the page and its file)."""
-    return in_list_order(findings)
+def ordered(findings, *, language: str | None = None):
+    """In the order of the findings list (one order for the page and its file),
+    countries by their names in ``language``.
+
+    The text columns are chosen explicitly (``localized``), so modeltranslation's
+    rewriting of field names is turned off: values come as the database gives them.
+    """
+    return in_list_order(findings, language=language).rewrite(False)
 
 
 def _raw_columns(with_status: bool) -> list:
@@ -129,11 +141,11 @@ def _raw_columns(with_status: bool) -> list:
         "session__dialogue__slug",
         "session__dialogue__start",
         "session__slug",
-        "country__name",
+        "export_country",
         "country__code",
         "kind",
         "position",
-        "text",
+        "export_text",
         "export_themes",
     ]
     if with_status:
@@ -141,11 +153,18 @@ def _raw_columns(with_status: bool) -> list:
     return columns
 
 
-def raw_rows(findings, *, with_status: bool = False):
-    """The export query as the ORM path reads it: the values before formatting."""
+def raw_rows(findings, *, language: str = "en", with_status: bool = False):
+    """The export query as the ORM path reads it: the values before formatting.
+
+    Text cells in ``language``, else in the next language that has them.
+    """
     return (
-        ordered(findings)
-        .annotate(export_themes=_theme_names())
+        ordered(findings, language=language)
+        .annotate(
+            export_country=localized("country__name", language),
+            export_text=localized("text", language),
+            export_themes=_theme_names(language=language),
+        )
         .values_list(*_raw_columns(with_status))
     )
 
@@ -177,7 +196,7 @@ def _guarded(expression):
     )
 
 
-def copy_sql(findings, *, url_base: str, with_status: bool = False) -> str:
+def copy_sql(findings, *, url_base: str, language: str = "en", with_status: bool = False) -> str:
     """``COPY (the export query) TO STDOUT WITH CSV``, every column formatted in SQL."""
     before, between, after = _session_url_parts()
     url = Concat(
@@ -197,12 +216,12 @@ def copy_sql(findings, *, url_base: str, with_status: bool = False) -> str:
             local_date, Value("YYYY-MM-DD"), function="to_char", output_field=TextField()
         ),
         "c_session": _guarded(F("session__slug")),
-        "c_country": _guarded(F("country__name")),
+        "c_country": _guarded(localized("country__name", language)),
         "c_country_code": _guarded(F("country__code")),
         "c_kind": _guarded(F("kind")),
         "c_position": F("position"),
-        "c_text": _guarded(F("text")),
-        "c_themes": _theme_names(guarded=True),
+        "c_text": _guarded(localized("text", language)),
+        "c_themes": _theme_names(language=language, guarded=True),
         "c_url": _guarded(url),
     }
     if with_status:
@@ -212,7 +231,7 @@ def copy_sql(findings, *, url_base: str, with_status: bool = False) -> str:
             template=f"to_char(%(expressions)s AT TIME ZONE 'UTC', '{_UPDATED_SQL_FORMAT}')",
             output_field=TextField(),
         )
-    query = ordered(findings).annotate(**columns).values_list(*columns)
+    query = ordered(findings, language=language).annotate(**columns).values_list(*columns)
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         select = cursor.mogrify(sql, params).decode()
@@ -236,12 +255,12 @@ def _header(with_status: bool) -> bytes:
     return (BOM + ",".join(header) + "\r\n").encode()
 
 
-def orm_chunks(findings, *, url_base: str, with_status: bool = False):
+def orm_chunks(findings, *, url_base: str, language: str = "en", with_status: bool = False):
     """The CSV in chunks of about 64 KiB, formatted in Python (any database)."""
     yield _header(with_status)
     before, between, after = _session_url_parts()
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    rows = raw_rows(findings, with_status=with_status)
+    rows = raw_rows(findings, language=language, with_status=with_status)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     with transaction.atomic():
@@ -269,7 +288,7 @@ def orm_chunks(findings, *, url_base: str, with_status: bool = False):
                     defuse(code or ""),
                     defuse(kind),
                     position,
-                    defuse(text),
+                    defuse(text or ""),
                     defuse(themes or ""),
                     defuse(url),
                     *_admin_cells(*admin_columns),
@@ -318,7 +337,7 @@ class _CopyWriter:
 _DONE = object()
 
 
-def copy_chunks(findings, *, url_base: str, with_status: bool = False):
+def copy_chunks(findings, *, url_base: str, language: str = "en", with_status: bool = False):
     """The CSV in chunks of 64 KiB, written by PostgreSQL's COPY.
 
     ``copy_expert`` blocks until the last row, so it runs in a thread that hands
@@ -328,7 +347,7 @@ def copy_chunks(findings, *, url_base: str, with_status: bool = False):
     left behind.
     """
     yield _header(with_status)
-    sql = copy_sql(findings, url_base=url_base, with_status=with_status)
+    sql = copy_sql(findings, url_base=url_base, language=language, with_status=with_status)
     chunks = queue.Queue(maxsize=4)
     stop = threading.Event()
 
@@ -383,20 +402,39 @@ def can_export(findings) -> bool:
     return True
 
 
-def csv_chunks(findings, *, url_base: str, with_status: bool = False, method: str | None = None):
-    """The export of ``findings``: COPY on PostgreSQL, the ORM elsewhere (or as ``method`` says)."""
+def csv_chunks(
+    findings,
+    *,
+    url_base: str,
+    language: str = "en",
+    with_status: bool = False,
+    method: str | None = None,
+):
+    """The export of ``findings``: COPY on PostgreSQL, the ORM elsewhere (or as ``method`` says).
+
+    Text cells (country, text, themes) in ``language``, else in the next language
+    that has them; the admin's exports are English, the language every finding has.
+    """
     method = method or ("copy" if connection.vendor == "postgresql" else "orm")
     chunks = copy_chunks if method == "copy" else orm_chunks
-    return chunks(findings, url_base=url_base, with_status=with_status)
+    return chunks(findings, url_base=url_base, language=language, with_status=with_status)
 
 
 def csv_response(
-    findings, *, request, filename: str, with_status: bool = False, method: str | None = None
+    findings,
+    *,
+    request,
+    filename: str,
+    language: str = "en",
+    with_status: bool = False,
+    method: str | None = None,
 ):
     # Links in the file point at the site the reader downloaded it from.
     url_base = request.build_absolute_uri("/")[:-1]
     response = StreamingHttpResponse(
-        csv_chunks(findings, url_base=url_base, with_status=with_status, method=method),
+        csv_chunks(
+            findings, url_base=url_base, language=language, with_status=with_status, method=method
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -460,13 +498,32 @@ def filter_parts(params) -> list[str]:
     return parts
 
 
+def export_language(params) -> str:
+    """The language of the text cells: ``lang`` when given, else the reader's (the page's).
+
+    Raises ``ValidationError`` for a ``lang`` that is not a content language.
+    """
+    if "lang" not in params:
+        return content_language()
+    language = params["lang"].strip().lower()
+    if language not in settings.CONTENT_LANGUAGES:
+        raise ValidationError(
+            _("Language: choose one of %(languages)s.")
+            % {"languages": ", ".join(settings.CONTENT_LANGUAGES)}
+        )
+    return language
+
+
 @require_safe
 def export_findings(request):
     """``/findings/export.csv``: what ``/findings/`` shows, as CSV, for everyone."""
     try:
+        language = export_language(request.GET)
         findings = filtered_findings(request.GET or None)
     except ValidationError as error:
         return HttpResponseBadRequest(
             "\n".join(error.messages) + "\n", content_type="text/plain; charset=utf-8"
         )
-    return csv_response(findings, request=request, filename=export_filename(request.GET))
+    return csv_response(
+        findings, request=request, filename=export_filename(request.GET), language=language
+    )

@@ -2,31 +2,34 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dialogues.content import localized, marked_text
 from dialogues.models import Country, Dialogue, Session, Theme
 
 from .enums import Kind
 from .models import Finding, public_countries
 
 
-def in_list_order(findings):
+def in_list_order(findings, *, language: str | None = None):
     """The one order of ``/findings/`` and of its CSV: newest dialogue first, then
     session by session, country by country (regional last), successes, problems, by number.
 
     Ties are broken by ids: two dialogues may start at the same moment, and pages
     must not shift between requests. Regional last on every database (SQLite
-    would put NULL first).
+    would put NULL first). Countries by their names in ``language`` (the reader's).
     """
     return findings.order_by(
         "-session__dialogue__start",
         "session__dialogue_id",
         "session__position",
         "session_id",
-        F("country__name").asc(nulls_last=True),
+        localized("country__name", language).asc(nulls_last=True),
+        "country_id",
         "-kind",
         "position",
         "pk",
@@ -35,18 +38,39 @@ def in_list_order(findings):
 
 class SessionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.dialogue.title} — {obj.title}"
+        return f"{marked_text(obj.dialogue, 'title')} — {marked_text(obj, 'title')}"
 
 
 class SessionFilter(django_filters.ModelChoiceFilter):
     field_class = SessionChoiceField
 
 
+class ContentChoiceField(forms.ModelChoiceField):
+    """A menu of dialogues, countries or themes, each named in the reader's language."""
+
+    field = "name"
+
+    def label_from_instance(self, obj):
+        return marked_text(obj, self.field)
+
+
+class TitleChoiceField(ContentChoiceField):
+    field = "title"
+
+
+class ContentFilter(django_filters.ModelChoiceFilter):
+    field_class = ContentChoiceField
+
+
+class TitleFilter(django_filters.ModelChoiceFilter):
+    field_class = TitleChoiceField
+
+
 class FindingFilter(django_filters.FilterSet):
     """Filters published findings; every menu offers published choices only."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    dialogue = django_filters.ModelChoiceFilter(
+    dialogue = TitleFilter(
         label=_("Dialogue"),
         field_name="session__dialogue",
         to_field_name="slug",
@@ -56,14 +80,14 @@ class FindingFilter(django_filters.FilterSet):
     session = SessionFilter(
         label=_("Session"), queryset=Session.objects.none(), empty_label=_("All sessions")
     )
-    country = django_filters.ModelChoiceFilter(
+    country = ContentFilter(
         label=_("Country"),
         to_field_name="code",
         queryset=Country.objects.none(),
         empty_label=_("All countries"),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind, empty_label=_("Both"))
-    theme = django_filters.ModelChoiceFilter(
+    theme = ContentFilter(
         label=_("Theme"),
         method="filter_theme",
         to_field_name="slug",
@@ -83,7 +107,7 @@ class FindingFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         published = Dialogue.objects.published()
         self.filters["dialogue"].queryset = published.order_by("-start")
-        self.filters["country"].queryset = public_countries().order_by("name")
+        self.filters["country"].queryset = public_countries().order_by(localized("name"))
         self.filters["session"].queryset = (
             Session.objects.filter(dialogue__in=published)
             .select_related("dialogue")
@@ -94,7 +118,7 @@ class FindingFilter(django_filters.FilterSet):
                 Q(findings__session__dialogue__in=published) | Q(sessions__dialogue__in=published)
             )
             .distinct()
-            .order_by("name")
+            .order_by(localized("name"))
         )
 
     def filter_theme(self, queryset, name, theme):
@@ -112,14 +136,19 @@ class FindingFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # A finding is found by the words of any of its languages.
+        columns = [f"text_{code}" for code in settings.CONTENT_LANGUAGES]
+        contains = Q()
+        for column in columns:
+            contains |= Q(**{f"{column}__icontains": value})
         if connection.vendor == "postgresql":
             # Findings are written in English and in Russian: stem with both, and
             # keep a plain substring match for parts of words.
-            vector = SearchVector("text", config="english") + SearchVector("text", config="russian")
+            vector = SearchVector(*columns, config="english") + SearchVector(
+                *columns, config="russian"
+            )
             query = SearchQuery(value, config="english", search_type="websearch") | SearchQuery(
                 value, config="russian", search_type="websearch"
             )
-            return queryset.annotate(search=vector).filter(
-                Q(search=query) | Q(text__icontains=value)
-            )
-        return queryset.filter(text__icontains=value)
+            return queryset.annotate(search=vector).filter(Q(search=query) | contains)
+        return queryset.filter(contains)

@@ -54,6 +54,9 @@ from .models import Finding
 MAX_BYTES = 10 * 1024 * 1024
 # A smallint column: the highest number a list may use.
 MAX_POSITION = 32767
+# The texts of a finding in the languages other than English: an import leaves them as
+# they are (and its history records them, so a restore keeps them).
+TRANSLATIONS = [f"text_{code}" for code in settings.CONTENT_LANGUAGES if code != "en"]
 # A bigint column: the highest id a finding can have.
 MAX_ID = 2**63 - 1
 # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
@@ -176,6 +179,8 @@ class PlannedRow:
     old_list: tuple = ()
     created: datetime.datetime | None = None
     updated: datetime.datetime | None = None
+    # The finding's texts in the other languages, kept as they are (the file is English).
+    translations: dict = field(default_factory=dict)
 
     @property
     def session_id(self):
@@ -200,8 +205,10 @@ class PlannedRow:
             country_id=self.country_id,
             kind=self.kind,
             position=self.position,
-            text=self.text,
+            # The file's text is the English one (the admin's export writes English).
+            text_en=self.text,
             created=self.created,
+            **self.translations,
             **values,
         )
 
@@ -406,14 +413,11 @@ class _Lookups:
         self.countries_by_id = {country.pk: country for country in countries}
         self.countries_by_code = {country.code: country for country in countries}
         self.countries_by_name = {
-            name.casefold(): country
-            for country in countries
-            for name in (country.name, country.name_ru)
-            if name
+            name.casefold(): country for country in countries for name in country.names()
         }
         themes = list(Theme.objects.all())
         self.themes_by_id = {theme.pk: theme for theme in themes}
-        self.themes = {theme.name.casefold(): theme for theme in themes}
+        self.themes = {name.casefold(): theme for theme in themes for name in theme.names()}
         self.themes.update((theme.slug, theme) for theme in themes)
         # Values, not model instances: 60,000 findings as objects would take
         # hundreds of megabytes.
@@ -423,8 +427,9 @@ class _Lookups:
         Through = Finding.themes.through
         for start in range(0, len(ids), IDS_PER_QUERY):
             part = ids[start : start + IDS_PER_QUERY]
+            columns = ["session_id", "country_id", "kind", "position", "text_en"]
             for pk, *values in Finding.objects.filter(pk__in=part).values_list(
-                "pk", "session_id", "country_id", "kind", "position", "text", "created", "updated"
+                "pk", *columns, "created", "updated", *TRANSLATIONS
             ):
                 self.existing[pk] = values
             for finding_id, theme_id in Through.objects.filter(finding_id__in=part).values_list(
@@ -565,8 +570,9 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
     )
     if existing is None:
         return row
-    old_session, old_country, old_kind, old_position, old_text, created, updated = existing
+    old_session, old_country, old_kind, old_position, old_text, created, updated, *other = existing
     row.pk, row.created, row.updated = pk, created, updated
+    row.translations = dict(zip(TRANSLATIONS, other, strict=True))
     row.old_list = (old_session, old_country, old_kind, old_position)
     if row.position is None and row.old_list[:3] == row.list_key:
         row.position = old_position  # an empty number keeps the finding where it is
@@ -663,7 +669,7 @@ def _batches(items, size=BATCH_SIZE):
         yield items[start : start + size]
 
 
-_FIELDS = ["session", "country", "kind", "position", "text", "updated"]
+_FIELDS = ["session", "country", "kind", "position", "text", "text_en", "updated"]
 
 
 def _update(findings, names, *, using):

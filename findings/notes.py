@@ -140,12 +140,13 @@ def country_lookup(countries: Iterable[Country]) -> dict[str, Country]:
     rapporteurs use (``COUNTRY_ALIASES``), case-folded."""
     lookup = {}
     for country in countries:
-        for name in (*COUNTRY_ALIASES.get(country.code, ()), country.name_ru, country.code):
+        for name in (*COUNTRY_ALIASES.get(country.code, ()), *country.names(), country.code):
             if name:
                 lookup[_fold(name)] = country
     # The names the Board keeps win over the aliases.
     for country in countries:
-        lookup[_fold(country.name)] = country
+        for name in country.names():
+            lookup[_fold(name)] = country
     return lookup
 
 
@@ -609,7 +610,7 @@ def plan_notes(*, session: Session, result: ParseResult, add_duplicates: bool = 
     last: dict[tuple[int, str], int] = defaultdict(int)
     existing: dict[tuple[int, str, str], int] = {}
     rows = Finding.objects.filter(session=session, country__isnull=False).values_list(
-        "country_id", "kind", "position", "text"
+        "country_id", "kind", "position", "text_en"
     )
     for country_id, kind, position, text in rows.order_by("position"):
         last[country_id, kind] = max(last[country_id, kind], position)
@@ -628,7 +629,8 @@ def plan_notes(*, session: Session, result: ParseResult, add_duplicates: bool = 
             position = last[item.country.pk, item.kind]
         finding = Finding(
             session=session, country=item.country, kind=item.kind, position=position,
-            text=item.text,
+            # The notes are read as English, the language every finding has.
+            text_en=item.text,
         )  # fmt: skip
         planned.append(PlannedItem(item, finding, duplicate_number, duplicate_line))
 

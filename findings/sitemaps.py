@@ -33,7 +33,7 @@ class SessionSitemap(Sitemap):
 
 class CountrySitemap(Sitemap):
     def items(self):
-        return public_countries().order_by("name")
+        return public_countries().order_by("code")
 
 
 sitemaps = {

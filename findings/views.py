@@ -1,14 +1,16 @@
 """The public pages. Every one starts from what the reader may see:
 ``Dialogue.objects.visible_to(user)`` (published, or drafts for staff preview)."""
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from dialogues.models import Dialogue, Session
+from dialogues.content import localized
+from dialogues.models import Country, Dialogue, Session
 
 from .enums import Kind
 from .filters import FindingFilter, in_list_order
@@ -67,18 +69,26 @@ def dialogue_detail(request, slug):
 def _country_overview(findings):
     """Successes and problems per country, in one query, regional findings last.
 
-    Each row also carries the bar lengths (percent of the largest count) for the chart.
+    Each row also carries its country (None for regional findings), named in
+    every content language, and the bar lengths (percent of the largest count)
+    for the chart.
     """
+    names = [f"country__name_{code}" for code in settings.CONTENT_LANGUAGES]
     rows = list(
-        findings.values("country__code", "country__name", "country__name_ru")
+        findings.values("country__code", *names)
         .annotate(
             success_count=Count("pk", filter=Q(kind=Kind.SUCCESS)),
             problem_count=Count("pk", filter=Q(kind=Kind.PROBLEM)),
         )
-        .order_by(F("country__name").asc(nulls_last=True))
+        .order_by(localized("country__name").asc(nulls_last=True), "country__code")
     )
     largest = max((max(r["success_count"], r["problem_count"]) for r in rows), default=0)
     for row in rows:
+        row["country"] = (
+            Country(code=row["country__code"], **{name[9:]: row[name] for name in names})
+            if row["country__code"]
+            else None
+        )
         row["success_bar"] = round(100 * row["success_count"] / largest) if largest else 0
         row["problem_bar"] = round(100 * row["problem_count"] / largest) if largest else 0
     return rows
@@ -93,7 +103,7 @@ def session_detail(request, dialogue_slug, slug):
         slug=slug,
     )
     findings = session.findings.select_related("country").order_by(
-        F("country__name").asc(nulls_last=True), "position"
+        localized("country__name").asc(nulls_last=True), "country_id", "position"
     )
     groups = []
     for finding in findings:
@@ -161,7 +171,7 @@ def country_list(request):
             success_count=Count("findings", filter=published & Q(findings__kind=Kind.SUCCESS)),
             problem_count=Count("findings", filter=published & Q(findings__kind=Kind.PROBLEM)),
         )
-        .order_by("name")
+        .order_by(localized("name"))
     )
     return render(request, "findings/country_list.html", {"countries": countries})
 

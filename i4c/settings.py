@@ -117,6 +117,9 @@ if not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
+    # Before the admin, as django-modeltranslation asks: it adds the fields of
+    # each content language (title_en, title_ru, ...) to the models.
+    "modeltranslation",
     "i4c.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -251,6 +254,38 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+
+
+def env_content_languages(name: str, default: list[str]) -> list[str]:
+    """The languages content is written in: codes of LANGUAGES, English first."""
+    codes = env_list(name, default)
+    known = [code for code, _name in LANGUAGES]
+    for code in codes:
+        if code not in known:
+            raise ImproperlyConfigured(
+                f"{name} must list codes among {', '.join(known)}, not {code!r}."
+            )
+    if not codes or codes[0] != "en" or len(set(codes)) != len(codes):
+        raise ImproperlyConfigured(
+            f"{name} must start with en (English is required) and name each language once, "
+            f"not {os.environ.get(name)!r}."
+        )
+    return codes
+
+
+# Dialogues, sessions, findings, themes and countries are written in these
+# languages (django-modeltranslation: title_en, title_ru, ... in the same row).
+# English is required; each other language is optional, field by field, and a
+# page shows the reader's language, else the first of the others that has the
+# text (marked with its language). A new code needs `makemigrations` and
+# `migrate` (new columns).
+CONTENT_LANGUAGES = env_content_languages("I4C_CONTENT_LANGUAGES", ["en", "ru"])
+MODELTRANSLATION_LANGUAGES = tuple(CONTENT_LANGUAGES)
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_REQUIRED_LANGUAGES = ("en",)
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": tuple(CONTENT_LANGUAGES)}
+# Slugs are made from the English title, whatever the admin's language.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 

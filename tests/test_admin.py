@@ -188,10 +188,12 @@ def test_inline_findings_are_saved_and_numbered_after_the_list(board_client, cou
     tj = Country.objects.get(code="TJ")
     data = page_form(board_client, session_url(session), "session_form")
     first = rows_of(data, "findings") - 3  # the three blank rows follow the saved ones
-    fill_row(data, "findings", first, country=country.pk, kind="success", text="Online petitions")
-    fill_row(data, "findings", first + 1, country=country.pk, kind="success", text="Broadcasts")
-    fill_row(data, "findings", first + 2, country=tj.pk, kind="problem", text="Duplication")
-    add_row(data, "findings", kind="problem", position=5, text="A regional barrier")
+    fill_row(
+        data, "findings", first, country=country.pk, kind="success", text_en="Online petitions"
+    )
+    fill_row(data, "findings", first + 1, country=country.pk, kind="success", text_en="Broadcasts")
+    fill_row(data, "findings", first + 2, country=tj.pk, kind="problem", text_en="Duplication")
+    add_row(data, "findings", kind="problem", position=5, text_en="A regional barrier")
     response = board_client.post(session_url(session), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     saved = list(
@@ -223,8 +225,8 @@ def test_an_unchanged_session_page_saves_and_changes_nothing(board_client, count
 def test_inline_rows_with_the_same_number_are_refused(board_client, country):
     session = make_session()
     data = page_form(board_client, session_url(session), "session_form")
-    fill_row(data, "findings", 0, country=country.pk, kind="success", position=1, text="One")
-    fill_row(data, "findings", 1, country=country.pk, kind="success", position=1, text="Also")
+    fill_row(data, "findings", 0, country=country.pk, kind="success", position=1, text_en="One")
+    fill_row(data, "findings", 1, country=country.pk, kind="success", position=1, text_en="Also")
     response = board_client.post(session_url(session), data)
     assert response.status_code == 200
     assert response.text.count("Two rows of this list have number 1.") == 2
@@ -314,7 +316,7 @@ def test_a_new_row_typed_with_a_taken_number_goes_there_and_the_rest_move_down(
     session = make_session()
     make_findings(session, country, Kind.PROBLEM, count=3)
     data = page_form(board_client, session_url(session), "session_form")
-    fill_row(data, "findings", 3, country=country.pk, kind="problem", position=2, text="New")
+    fill_row(data, "findings", 3, country=country.pk, kind="problem", position=2, text_en="New")
     response = board_client.post(session_url(session), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     assert saved_list(session, country, Kind.PROBLEM) == [
@@ -342,7 +344,7 @@ def test_a_renumbered_item_keeps_its_history(board_client, country):
 def test_number_zero_is_refused(board_client, country):
     session = make_session()
     data = page_form(board_client, session_url(session), "session_form")
-    fill_row(data, "findings", 0, country=country.pk, kind="success", position=0, text="Zero")
+    fill_row(data, "findings", 0, country=country.pk, kind="success", position=0, text_en="Zero")
     response = board_client.post(session_url(session), data)
     assert response.status_code == 200
     assert "Ensure this value is greater than or equal to 1." in response.text
@@ -353,7 +355,7 @@ def test_finding_added_without_number_goes_to_the_end(board_client, country):
     session = make_session()
     make_findings(session, country, Kind.SUCCESS, count=9)
     data = page_form(board_client, reverse("admin:findings_finding_add"), "finding_form")
-    data.update(session=str(session.pk), country=str(country.pk), kind="success", text="Tenth")
+    data.update(session=str(session.pk), country=str(country.pk), kind="success", text_en="Tenth")
     response = board_client.post(reverse("admin:findings_finding_add"), data)
     assert response.status_code == 302
     assert Finding.objects.get(text="Tenth").position == 10
@@ -363,9 +365,9 @@ def dialogue_form_for_civic_space(board_client, country):
     data = page_form(board_client, reverse("admin:dialogues_dialogue_add"), "dialogue_form")
     data.update(
         {
-            "title": "Civic space 2025",
+            "title_en": "Civic space 2025",
             "slug": "civic-space-2025",
-            "series": "Regional Dialogues: Defending Civic Space",
+            "series_en": "Regional Dialogues: Defending Civic Space",
             "start_0": "2025-03-14",
             "start_1": "15:00",
             "end_0": "2025-03-14",
@@ -378,8 +380,8 @@ def dialogue_form_for_civic_space(board_client, country):
 
 def test_dialogue_with_sessions_added_in_one_go(board_client, country):
     data = dialogue_form_for_civic_space(board_client, country)
-    fill_row(data, "sessions", 0, title="Digital advocacy", slug="digital-advocacy")
-    add_row(data, "sessions", title="Enabling environment", slug="enabling-environment")
+    fill_row(data, "sessions", 0, title_en="Digital advocacy", slug="digital-advocacy")
+    add_row(data, "sessions", title_en="Enabling environment", slug="enabling-environment")
     response = board_client.post(reverse("admin:dialogues_dialogue_add"), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     dialogue = Dialogue.objects.get(slug="civic-space-2025")
@@ -396,8 +398,8 @@ def test_added_session_rows_start_blank_and_are_numbered_after_the_last(board_cl
     make_session(dialogue, position=2, slug="closing")
     data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
     assert (data["sessions-2-position"], data["sessions-__prefix__-position"]) == ("", "")
-    fill_row(data, "sessions", 2, title="Youth", slug="youth")
-    add_row(data, "sessions", title="Media", slug="media")
+    fill_row(data, "sessions", 2, title_en="Youth", slug="youth")
+    add_row(data, "sessions", title_en="Media", slug="media")
     response = board_client.post(dialogue_url(dialogue), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     assert list(dialogue.sessions.values_list("position", "slug")) == [
@@ -449,7 +451,7 @@ def test_a_dialogues_earlier_version_is_restored_from_its_history(board_client):
     make_session(dialogue, position=1)
     data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
     board_client.post(dialogue_url(dialogue), data)  # the first version in the history
-    data["title"] = "A mistake"
+    data["title_en"] = "A mistake"
     board_client.post(dialogue_url(dialogue), data)
     from reversion.models import Version
 
@@ -469,12 +471,12 @@ def test_a_restore_refused_by_the_database_restores_nothing(board_client):
     make_session(dialogue, position=1)
     data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
     board_client.post(dialogue_url(dialogue), data)  # the first version in the history
-    data["title"] = "A mistake"
+    data["title_en"] = "A mistake"
     board_client.post(dialogue_url(dialogue), data)
     earlier = Version.objects.get_for_object(dialogue).order_by("pk").first()
     url = reverse("admin:dialogues_dialogue_revision", args=[dialogue.pk, earlier.pk])
     data = page_form(board_client, url, "dialogue_form")
-    fill_row(data, "sessions", 1, title="Mine", slug="mine")
+    fill_row(data, "sessions", 1, title_en="Mine", slug="mine")
 
     def take(sender, instance, **kwargs):
         # Another Board member adds session 2 just before this save writes it.
@@ -507,7 +509,7 @@ def test_deleting_a_session_with_findings_explains_why_not(board_client, country
 
 def test_country_code_is_stored_in_capitals(board_client):
     data = page_form(board_client, reverse("admin:dialogues_country_add"), "country_form")
-    data.update(name="Afghanistan", code="af")
+    data.update(name_en="Afghanistan", code="af")
     response = board_client.post(reverse("admin:dialogues_country_add"), data)
     assert response.status_code == 302
     assert Country.objects.get(name="Afghanistan").code == "AF"
@@ -602,12 +604,12 @@ def test_a_number_taken_meanwhile_is_explained_and_nothing_is_saved(
 ):
     session = make_session()
     data = page_form(board_client, session_url(session), "session_form")
-    fill_row(data, "findings", 0, country=country.pk, kind="success", text="Mine")
+    fill_row(data, "findings", 0, country=country.pk, kind="success", text_en="Mine")
     response = board_client.post(session_url(session), data, follow=True)
     assert "Someone else saved an item with the same number" in response.text
     assert not Finding.objects.filter(text="Mine").exists()
     data = page_form(board_client, reverse("admin:findings_finding_add"), "finding_form")
-    data.update(session=str(session.pk), country=str(country.pk), kind="problem", text="Mine")
+    data.update(session=str(session.pk), country=str(country.pk), kind="problem", text_en="Mine")
     response = board_client.post(reverse("admin:findings_finding_add"), data, follow=True)
     assert "Someone else saved an item with the same number" in response.text
     assert not Finding.objects.filter(text="Mine").exists()
@@ -619,7 +621,7 @@ def test_a_session_number_taken_meanwhile_is_explained_and_nothing_is_saved(boar
     dialogue = make_dialogue()
     make_session(dialogue, position=1, slug="opening")
     data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
-    fill_row(data, "sessions", 1, title="Mine", slug="mine")
+    fill_row(data, "sessions", 1, title_en="Mine", slug="mine")
 
     def take(sender, instance, **kwargs):
         # Another Board member adds session 2 just before this save writes it.
@@ -671,8 +673,8 @@ def test_a_finding_of_a_country_outside_the_dialogue_is_saved_with_a_warning(boa
     session = make_session(dialogue)
     kg = Country.objects.get(code="KG")
     data = page_form(board_client, session_url(session), "session_form")
-    fill_row(data, "findings", 0, country=kg.pk, kind="problem", text="Weak coalitions")
-    fill_row(data, "findings", 1, country=country.pk, kind="problem", text="Lack of unity")
+    fill_row(data, "findings", 0, country=kg.pk, kind="problem", text_en="Weak coalitions")
+    fill_row(data, "findings", 1, country=country.pk, kind="problem", text_en="Lack of unity")
     response = board_client.post(session_url(session), data, follow=True)
     assert messages_of(response)[:-1] == [OUTSIDE_WARNING]
     assert Finding.objects.filter(session=session).count() == 2
@@ -733,7 +735,7 @@ def test_a_finding_page_warns_and_adds_the_country_too(board_client, country):
     kg = Country.objects.get(code="KG")
     add = reverse("admin:findings_finding_add")
     data = page_form(board_client, add, "finding_form")
-    data.update(session=str(session.pk), country=str(kg.pk), kind="problem", text="Weak")
+    data.update(session=str(session.pk), country=str(kg.pk), kind="problem", text_en="Weak")
     response = board_client.post(add, data, follow=True)
     assert messages_of(response)[:-1] == [OUTSIDE_WARNING]
     finding = Finding.objects.get(text="Weak")
@@ -752,8 +754,8 @@ def test_findings_of_participating_countries_bring_no_warning(board_client, coun
     dialogue.countries.set([country])
     session = make_session(dialogue)
     data = page_form(board_client, session_url(session), "session_form")
-    fill_row(data, "findings", 0, country=country.pk, kind="problem", text="Lack of unity")
-    fill_row(data, "findings", 1, kind="problem", text="A regional one")
+    fill_row(data, "findings", 0, country=country.pk, kind="problem", text_en="Lack of unity")
+    fill_row(data, "findings", 1, kind="problem", text_en="A regional one")
     response = board_client.post(session_url(session), data, follow=True)
     assert len(messages_of(response)) == 1
     assert "was changed successfully" in messages_of(response)[0]
@@ -852,7 +854,7 @@ def test_a_session_added_on_its_own_page_without_number_follows_the_last(board_c
     add = reverse("admin:dialogues_session_add")
     data = page_form(board_client, add, "session_form")
     assert data["position"] == ""
-    data.update(dialogue=str(dialogue.pk), title="Youth", slug="youth")
+    data.update(dialogue=str(dialogue.pk), title_en="Youth", slug="youth")
     response = board_client.post(add, data)
     assert response.status_code == 302, response.context and response.context["errors"]
     assert dialogue.sessions.get(slug="youth").position == 3

@@ -44,7 +44,7 @@ def finding(board_client, country):
         country=str(country.pk),
         kind=Kind.SUCCESS,
         position="1",
-        text="Online petitions",
+        text_en="Online petitions",
     )
     assert board_client.post(url, data).status_code == 302
     return Finding.objects.get()
@@ -53,10 +53,10 @@ def finding(board_client, country):
 def test_every_change_is_recorded_with_who_and_when(board_client, board_member, finding):
     url = reverse("admin:findings_finding_change", args=[finding.pk])
     board_client.post(
-        url, finding_form(board_client, finding, text="Online petitions and campaigns")
+        url, finding_form(board_client, finding, text_en="Online petitions and campaigns")
     )
     versions = Version.objects.get_for_object(finding)
-    assert [v.field_dict["text"] for v in versions] == [
+    assert [v.field_dict["text_en"] for v in versions] == [
         "Online petitions and campaigns",
         "Online petitions",
     ]
@@ -68,7 +68,7 @@ def test_every_change_is_recorded_with_who_and_when(board_client, board_member, 
 
 def test_an_earlier_version_can_be_restored(board_client, finding):
     url = reverse("admin:findings_finding_change", args=[finding.pk])
-    board_client.post(url, finding_form(board_client, finding, text="A mistake"))
+    board_client.post(url, finding_form(board_client, finding, text_en="A mistake"))
     first = Version.objects.get_for_object(finding).last()
     revision_url = reverse("admin:findings_finding_revision", args=[finding.pk, first.pk])
     page = board_client.get(revision_url)
@@ -282,7 +282,7 @@ def test_restoring_a_findings_version_leaves_the_others_saved_with_it_alone(boar
         )
     for finding, text in [(first, "A mistake"), (second, "Competition for grants")]:
         url = reverse("admin:findings_finding_change", args=[finding.pk])
-        board_client.post(url, finding_form(board_client, finding, text=text))
+        board_client.post(url, finding_form(board_client, finding, text_en=text))
     third = Finding.objects.create(
         session=session, country=country, kind=Kind.PROBLEM, position=3, text="Added later"
     )
@@ -290,7 +290,7 @@ def test_restoring_a_findings_version_leaves_the_others_saved_with_it_alone(boar
     revision_url = reverse("admin:findings_finding_revision", args=[first.pk, pasted.pk])
 
     page = board_client.get(revision_url)
-    assert page.context["adminform"].form.initial["text"] == "Lack of unity"
+    assert page.context["adminform"].form.initial["text_en"] == "Lack of unity"
     response = board_client.post(revision_url, page_form(board_client, revision_url))
 
     assert response.status_code == 302
@@ -303,7 +303,7 @@ def test_restoring_a_version_whose_number_was_taken_keeps_the_findings_number(
     board_client, finding, country
 ):
     url = reverse("admin:findings_finding_change", args=[finding.pk])
-    board_client.post(url, finding_form(board_client, finding, position="3", text="Petitions"))
+    board_client.post(url, finding_form(board_client, finding, position="3", text_en="Petitions"))
     other = Finding.objects.create(
         session=finding.session, country=country, kind=Kind.SUCCESS, position=1, text="Councils"
     )

@@ -889,7 +889,7 @@ def test_a_row_changed_since_the_export_is_refused_until_overwrite_is_ticked(boa
     # Another Board member edits the first finding after the export.
     change_url = f"/admin/findings/finding/{first.pk}/change/"
     data = form_data(board_client.get(change_url).content, "finding_form")
-    data["text"] = "Edited meanwhile"
+    data["text_en"] = "Edited meanwhile"
     assert board_client.post(change_url, data).status_code == 302
     first.refresh_from_db()
     # The old file: the second finding edited, the first as it was at the export.
@@ -1142,7 +1142,7 @@ def test_imported_finding_history_shows_the_import_and_reverting_to_it_works(boa
     finding = Finding.objects.get()
     change_url = f"/admin/findings/finding/{finding.pk}/change/"
     data = form_data(board_client.get(change_url).content, "finding_form")
-    data["text"] = "Edited later"
+    data["text_en"] = "Edited later"
     board_client.post(change_url, data)
 
     history = board_client.get(f"/admin/findings/finding/{finding.pk}/history/")
@@ -1150,7 +1150,7 @@ def test_imported_finding_history_shows_the_import_and_reverting_to_it_works(boa
     versions = history.context["action_list"]
     assert [v["revision"].comment for v in versions] == [
         "Import findings from CSV",
-        "Changed Text.",
+        "Changed Text [en].",
     ]
     assert "Import findings from CSV" in history.content.decode()
     revert_url = versions[0]["url"]

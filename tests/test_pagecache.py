@@ -297,7 +297,7 @@ def test_an_admin_edit_succeeds_while_redis_is_down_and_shows_once_it_is_back(
 
     settings.CACHES = redis_cache(settings, f"redis://127.0.0.1:{closed_port()}/5", prefix)
     data = page_form(board_client, session_url(session), "session_form")
-    fill_row(data, "findings", 0, country=country.pk, kind=Kind.PROBLEM, text="Court fees")
+    fill_row(data, "findings", 0, country=country.pk, kind=Kind.PROBLEM, text_en="Court fees")
     response = board_client.post(session_url(session), data)
     assert response.status_code == 302
     assert list(session.findings.values_list("text", flat=True)) == ["Court fees"]

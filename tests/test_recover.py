@@ -22,7 +22,7 @@ def add_finding(client, session, country, text, kind=Kind.SUCCESS):
     """Add a finding on the admin's add page, leaving the number empty (the end of its list)."""
     page = client.get(reverse("admin:findings_finding_add"))
     data = form_data(page.content, "finding_form")
-    data.update(session=str(session.pk), country=str(country.pk), kind=kind, text=text)
+    data.update(session=str(session.pk), country=str(country.pk), kind=kind, text_en=text)
     response = client.post(reverse("admin:findings_finding_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return Finding.objects.get(text=text)
@@ -111,7 +111,7 @@ def test_opening_the_recover_form_changes_nothing(board_client, session, country
     delete_finding(board_client, lost)
     version = Version.objects.get_deleted(Finding).get()
     page = board_client.get(reverse("admin:findings_finding_recover", args=[version.pk]))
-    assert page.context["adminform"].form.initial["text"] == "Online petitions"
+    assert page.context["adminform"].form.initial["text_en"] == "Online petitions"
     assert not Finding.objects.exists()
     assert list(Version.objects.get_deleted(Finding)) == [version]
 
@@ -128,7 +128,7 @@ def test_recovering_one_finding_leaves_the_others_of_its_revision_alone(
         )
     second_url = reverse("admin:findings_finding_change", args=[second.pk])
     data = form_data(board_client.get(second_url).content, "finding_form")
-    data["text"] = "Competition for grants"
+    data["text_en"] = "Competition for grants"
     board_client.post(second_url, data)
     delete_finding(board_client, first)
 

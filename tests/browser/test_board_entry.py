@@ -61,14 +61,14 @@ def kazakhstan_successes():
 def test_a_dialogue_is_added_with_two_sessions(board_page, bishkek):
     page = board_page
     page.goto("/admin/dialogues/dialogue/add/")
-    page.get_by_label("Title:").fill("Civic space 2025")
+    page.get_by_label("Title [en]:").fill("Civic space 2025")
     page.locator("#id_start_0").fill("2025-03-14")
     page.locator("#id_start_1").fill("15:00")
     page.locator("#id_end_0").fill("2025-03-14")
     page.locator("#id_end_1").fill("17:30")
-    page.locator("#id_sessions-0-title").fill("Digital advocacy")
+    page.locator("#id_sessions-0-title_en").fill("Digital advocacy")
     page.get_by_role("button", name=re.compile("^Add another session$", re.I)).click()
-    page.locator("#id_sessions-1-title").fill("Enabling environment")
+    page.locator("#id_sessions-1-title_en").fill("Enabling environment")
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.locator(MESSAGES)).to_have_text(
@@ -97,7 +97,7 @@ def test_a_session_is_added_to_the_demo_after_the_last_one(board_page):
     page = board_page
     demo = open_demo_dialogue(page)
     expect(page.locator("#id_sessions-2-position")).to_have_value("")
-    page.locator("#id_sessions-2-title").fill("Follow-up actions")
+    page.locator("#id_sessions-2-title_en").fill("Follow-up actions")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(MESSAGES)).to_have_text(
         [f"The dialogue “{demo.title}” was changed successfully."]
@@ -109,14 +109,14 @@ def test_a_dialogues_earlier_title_is_restored_from_its_history(board_page):
     page = board_page
     demo = open_demo_dialogue(page)
     page.get_by_role("button", name="Save and continue editing").click()  # a first version
-    page.get_by_label("Title:").fill("A title typed by mistake")
+    page.get_by_label("Title [en]:").fill("A title typed by mistake")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(MESSAGES)).to_contain_text(["was changed successfully"])
 
     page.get_by_role("link", name="History").click()
     # The newest first: the mistake, then the version saved before it.
     page.locator("#change-history tbody tr th a").nth(1).click()
-    expect(page.get_by_label("Title:")).to_have_value(DEMO["title"])
+    expect(page.get_by_label("Title [en]:")).to_have_value(DEMO["title"])
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.locator(MESSAGES)).to_contain_text([CHANGED])
@@ -150,7 +150,7 @@ def test_a_finding_of_a_country_outside_the_dialogue_is_warned_about_then_added(
     row = first_blank_finding_row(page)
     page.locator(f"#id_findings-{row}-country").select_option(label="Mongolia")
     page.locator(f"#id_findings-{row}-kind").select_option(label="Problem")
-    page.locator(f"#id_findings-{row}-text").fill("Few independent media")
+    page.locator(f"#id_findings-{row}-text_en").fill("Few independent media")
     page.get_by_role("button", name="Save and continue editing").click()
 
     warning = page.locator(".messagelist li.warning")

@@ -49,6 +49,9 @@ def test_participant_reads_a_session_and_switches_it_to_russian(page):
     expect(page.locator(f"{kazakhstan} h2")).to_have_text("Казахстан")
     expect(page.locator(f"{kazakhstan} .column.successes h3")).to_have_text("Успехи (9)")
     expect(page.locator(f"{kazakhstan} .column.problems h3")).to_have_text("Проблемы (2)")
-    # The findings stay in the words the participants used, under the same numbers.
-    assert numbered_items(page, f"{kazakhstan} .column.successes ol > li") == successes
+    # The same findings under the same numbers, in their Russian version.
+    assert numbered_items(page, f"{kazakhstan} .column.successes ol > li") == [
+        [number, text]
+        for number, text in enumerate(FIRST_SESSION["findings_ru"][Kind.SUCCESS]["KZ"], start=1)
+    ]
     expect(page.locator("#language-select")).to_have_value("ru")

@@ -42,7 +42,7 @@ def test_a_deleted_finding_whose_number_was_taken_is_recovered_at_the_end_of_its
     choose(page, "country", "Kaz", "Kazakhstan")
     page.get_by_label("Kind").select_option(label="Problem")
     page.get_by_label("Number").fill("1")
-    page.get_by_label("Text").fill("Little trust between organisations")
+    page.get_by_label("Text [en]").fill("Little trust between organisations")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 

@@ -148,12 +148,13 @@ class Command(BaseCommand):
 
     def copy(self, rows):
         now = timezone.now().isoformat()
-        columns = "session_id, country_id, kind, position, text, created, updated"
+        # The text goes to its English column too, where the pages read it.
+        columns = "session_id, country_id, kind, position, text, text_en, created, updated"
         sql = f"COPY {Finding._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv)"
         with connection.cursor() as cursor:
             for batch in _batches(rows):
                 buffer = io.StringIO()
-                csv.writer(buffer).writerows((*row, now, now) for row in batch)
+                csv.writer(buffer).writerows((*row, row[-1], now, now) for row in batch)
                 buffer.seek(0)
                 cursor.copy_expert(sql, buffer)
 
@@ -161,12 +162,12 @@ class Command(BaseCommand):
         now = timezone.now()
         sql = (
             f"INSERT INTO {Finding._meta.db_table} "  # noqa: S608 (a model's table)
-            "(session_id, country_id, kind, position, text, created, updated) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            "(session_id, country_id, kind, position, text, text_en, created, updated) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
         )
         with connection.cursor() as cursor:
             for batch in _batches(rows):
-                cursor.executemany(sql, [(*row, now, now) for row in batch])
+                cursor.executemany(sql, [(*row, row[-1], now, now) for row in batch])
 
     def tag(self, session_ids):
         """About one theme per finding, chosen by a hash of the ids: one statement."""
