@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from loadtest.common import create_database
+from loadtest.common import environment as common_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / ".data"
@@ -45,16 +46,9 @@ def database_url(database: str) -> str:
 
 
 def environment(url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    secret = "bench-only-not-a-secret"  # noqa: S105
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SECRET_KEY=secret,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SETTINGS_MODULE="i4c.settings",
-        PYTHONPATH=str(ROOT),
+    return common_environment(
+        url, DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", DJANGO_SETTINGS_MODULE="i4c.settings"
     )
-    return env
 
 
 # --- in the child process ----------------------------------------------------

@@ -446,17 +446,23 @@ def test_sessions_swap_places_in_one_save(board_client):
     assert list(dialogue.sessions.values_list("slug", flat=True)) == ["closing", "opening"]
 
 
-def test_a_dialogues_earlier_version_is_restored_from_its_history(board_client):
-    dialogue = make_dialogue(title="Civic space in 2025")
-    make_session(dialogue, position=1)
-    data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
-    board_client.post(dialogue_url(dialogue), data)  # the first version in the history
-    data["title_en"] = "A mistake"
-    board_client.post(dialogue_url(dialogue), data)
+def earlier_version_page(client):
+    """A dialogue saved twice in the admin (the second time with a mistaken title), and
+    the address of its earlier version in the history."""
     from reversion.models import Version
 
+    dialogue = make_dialogue(title="Civic space in 2025")
+    make_session(dialogue, position=1)
+    data = page_form(client, dialogue_url(dialogue), "dialogue_form")
+    client.post(dialogue_url(dialogue), data)  # the first version in the history
+    data["title_en"] = "A mistake"
+    client.post(dialogue_url(dialogue), data)
     earlier = Version.objects.get_for_object(dialogue).order_by("pk").first()
-    url = reverse("admin:dialogues_dialogue_revision", args=[dialogue.pk, earlier.pk])
+    return dialogue, reverse("admin:dialogues_dialogue_revision", args=[dialogue.pk, earlier.pk])
+
+
+def test_a_dialogues_earlier_version_is_restored_from_its_history(board_client):
+    dialogue, url = earlier_version_page(board_client)
     response = board_client.post(url, page_form(board_client, url, "dialogue_form"))
     assert response.status_code == 302, response.context and response.context["errors"]
     dialogue.refresh_from_db()
@@ -465,16 +471,8 @@ def test_a_dialogues_earlier_version_is_restored_from_its_history(board_client):
 
 def test_a_restore_refused_by_the_database_restores_nothing(board_client):
     from django.db.models.signals import pre_save
-    from reversion.models import Version
 
-    dialogue = make_dialogue(title="Civic space in 2025")
-    make_session(dialogue, position=1)
-    data = page_form(board_client, dialogue_url(dialogue), "dialogue_form")
-    board_client.post(dialogue_url(dialogue), data)  # the first version in the history
-    data["title_en"] = "A mistake"
-    board_client.post(dialogue_url(dialogue), data)
-    earlier = Version.objects.get_for_object(dialogue).order_by("pk").first()
-    url = reverse("admin:dialogues_dialogue_revision", args=[dialogue.pk, earlier.pk])
+    dialogue, url = earlier_version_page(board_client)
     data = page_form(board_client, url, "dialogue_form")
     fill_row(data, "sessions", 1, title_en="Mine", slug="mine")
 
