@@ -369,7 +369,7 @@ def plan_import(text: str, *, overwrite: bool = False) -> ImportPlan:
     reader = _Reader(text)
     if not reader.read_header(plan):
         return plan
-    context = _Lookups(reader.records())
+    context = _Lookups(reader.records(), overwrite=overwrite)
     rows = []
     for number, cells in reader.records(plan):
         row = _plan_row(plan, context, number, cells)
@@ -398,7 +398,8 @@ class _Lookups:
     of thousands of parameters (more than SQLite takes) and a set as large.
     """
 
-    def __init__(self, records):
+    def __init__(self, records, *, overwrite: bool = False):
+        self.overwrite = overwrite
         ids = set()
         for _number, cells in records:
             ids.add(whole_number(cells["id"].strip(), MAX_ID))
@@ -437,6 +438,14 @@ class _Lookups:
             ):
                 themes_of.setdefault(finding_id, []).append(theme_id)
         self.themes_of = {pk: tuple(sorted(themes)) for pk, themes in themes_of.items()}
+        # Ids of findings that have a history here but are gone: deleted since.
+        self.deleted_ids = set()
+        missing = sorted(set(ids) - self.existing.keys())
+        history = Version.objects.get_for_model(Finding)
+        for start in range(0, len(missing), IDS_PER_QUERY):
+            part = [str(pk) for pk in missing[start : start + IDS_PER_QUERY]]
+            found = history.filter(object_id__in=part).values_list("object_id", flat=True)
+            self.deleted_ids.update(int(pk) for pk in found)
         self.seen_ids = {}
 
 
@@ -480,7 +489,18 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
         else:
             context.seen_ids[pk] = number
             existing = context.existing.get(pk)
-            if existing is None:
+            if existing is None and pk in context.deleted_ids and not context.overwrite:
+                # Someone deleted it here: an older file must not bring it back unasked.
+                plan.problem(
+                    number,
+                    "id",
+                    _(
+                        "Finding %(id)s has been deleted here. Export again, or tick "
+                        "“Overwrite changes made since the export” to add it back with a new id."
+                    )
+                    % {"id": raw_id},
+                )
+            elif existing is None:
                 note = _("No finding has id %(id)s here: it will be created with a new id.") % {
                     "id": raw_id
                 }

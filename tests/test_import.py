@@ -1123,10 +1123,11 @@ def test_applying_costs_the_same_queries_for_2_and_40_rows(
     plan = importer.plan_import(text)
     assert (len(plan.changed), len(plan.created)) == (count, count)
 
-    # SAVEPOINT, the revision, the numbers of the lists (for parking),
-    # changes: UPDATE, the themes DELETE and INSERT, the versions' INSERT;
-    # new: INSERT, themes INSERT, versions INSERT; RELEASE SAVEPOINT.
-    with django_assert_num_queries(11):
+    # SAVEPOINT, the revision; changes: UPDATE, the themes DELETE (the themes stay
+    # the same: no INSERT), the versions' INSERT; new: INSERT, themes INSERT, versions
+    # INSERT; the content version's UPDATE; RELEASE SAVEPOINT. (The plan has read the
+    # findings' content type, and no number needs parking.)
+    with django_assert_num_queries(10):
         importer.apply_import(plan)
 
     assert Version.objects.count() == 2 * count
@@ -1203,6 +1204,36 @@ def test_import_versions_are_what_reversion_itself_would_store(country):
         )
         assert json.loads(mine.serialized_data) == json.loads(version.serialized_data)
     assert money.pk in json.loads(ours[str(changed.pk)].serialized_data)[0]["fields"]["themes"]
+
+
+def test_a_finding_deleted_since_the_export_comes_back_only_with_the_tick(board_client, country):
+    from .adminpages import confirm_deletion
+
+    session = make_session()
+    add_url = "/admin/findings/finding/add/"
+    data = form_data(board_client.get(add_url).content, "finding_form")
+    data.update(session=str(session.pk), country=str(country.pk), kind="success")
+    data["text_en"] = "Online petitions"
+    assert board_client.post(add_url, data).status_code == 302
+    finding = Finding.objects.get()
+    exported_file = admin_export(board_client)
+    # Another Board member deletes it after the export.
+    confirm_deletion(board_client, f"/admin/findings/finding/{finding.pk}/delete/")
+    assert not Finding.objects.exists()
+
+    refused = preview_file(board_client, "old.csv", exported_file.encode())
+
+    assert problems(refused.context["plan"]) == [
+        (
+            2,
+            "id",
+            f"Finding {finding.pk} has been deleted here. Export again, or tick “Overwrite "
+            "changes made since the export” to add it back with a new id.",
+        )
+    ]
+    overwritten = preview_file(board_client, "old.csv", exported_file.encode(), overwrite=True)
+    assert messages_of(confirm(board_client, overwritten)) == ["Imported: 1 created, 0 changed."]
+    assert list(Finding.objects.values_list("text", flat=True)) == ["Online petitions"]
 
 
 def test_a_deleted_imported_finding_can_be_recovered_from_its_version(country):
