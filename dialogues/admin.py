@@ -20,6 +20,7 @@ from i4c.history import VersionAdmin
 from .enums import Status
 from .models import Country, Dialogue, Session, Theme
 from .numbering import NumberedInlineFormSet, NumberedRowForm
+from .zones import zone_help
 
 
 class CountryAdminForm(forms.ModelForm):
@@ -213,15 +214,6 @@ class DialogueAdmin(NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         say_renumbered(self, request, formset)
-
-
-def zone_help() -> str:
-    """Which zone the dates and times are in: the site's, as the public pages show them."""
-    now = timezone.localtime()
-    return gettext("In %(zone)s time (UTC%(offset)s), as the public pages show it.") % {
-        "zone": timezone.get_current_timezone_name(),
-        "offset": now.strftime("%z")[:3] + ":" + now.strftime("%z")[3:],
-    }
 
 
 def say_renumbered(model_admin, request, formset):

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .enums import Format, Status
 
@@ -18,7 +19,9 @@ country_code_validator = RegexValidator(
 
 class Country(models.Model):
     # Translated (dialogues/translation.py): name_en, name_ru, ...
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        pgettext_lazy("what a country or theme is called", "name"), max_length=100, unique=True
+    )
     code = models.CharField(
         _("code"),
         max_length=2,
@@ -57,7 +60,9 @@ class Country(models.Model):
 
 
 class Theme(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        pgettext_lazy("what a country or theme is called", "name"), max_length=100, unique=True
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
     class Meta:
@@ -104,7 +109,7 @@ class DialogueQuerySet(models.QuerySet):
 
 
 class Dialogue(models.Model):
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("of a dialogue or session", "title"), max_length=255)
     slug = models.SlugField(
         _("slug"),
         max_length=100,
@@ -203,7 +208,7 @@ class Session(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=1, help_text=_("Order of the session within its dialogue.")
     )
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("of a dialogue or session", "title"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     themes = models.ManyToManyField(

@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dialogues.content import localized, marked_text
 from dialogues.models import Country, Dialogue, Session, Theme
@@ -69,7 +70,9 @@ class TitleFilter(django_filters.ModelChoiceFilter):
 class FindingFilter(django_filters.FilterSet):
     """Filters published findings; every menu offers published choices only."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(
+        label=pgettext_lazy("search the findings", "Search"), method="search"
+    )
     dialogue = TitleFilter(
         label=_("Dialogue"),
         field_name="session__dialogue",

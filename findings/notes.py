@@ -541,7 +541,7 @@ class _Parser:
             self.problem(
                 None,
                 _("No findings found: write a country and its numbered items, like “%(example)s”.")
-                % {"example": "Kazakhstan: 1) …; 2) …"},
+                % {"example": _("Kazakhstan: 1) …; 2) …")},
             )
         return self.result
 

@@ -13,9 +13,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from reversion.admin import VersionAdmin as ReversionVersionAdmin
 from reversion.models import Version
+
+# django-reversion's pages say “Recover deleted {{ name }}” with the model's plural name;
+# its own Russian does not agree with a plural («Восстановить удаленный выводы»). Our
+# catalogue comes first (LOCALE_PATHS) and words it for every plural; named here so that
+# makemessages keeps it.
+REVERSION_WORDING = [gettext_noop("Recover deleted %(name)s")]
 
 
 class VersionAdmin(ReversionVersionAdmin):

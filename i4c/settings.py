@@ -134,7 +134,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "i4c.apps.AuthenticatorAppsConfig",
     "dialogues",
     "findings",
 ]

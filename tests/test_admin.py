@@ -795,7 +795,13 @@ def test_the_findings_tables_country_menus_carry_no_related_object_icons(board_c
 def test_the_dialogues_dates_name_their_time_zone(board_client, settings):
     settings.TIME_ZONE = "Asia/Almaty"
     page = board_client.get(reverse("admin:dialogues_dialogue_add")).text
-    assert page.count("In Asia/Almaty time (UTC+05:00), as the public pages show it.") == 2
+    assert page.count("Almaty time (UTC+05:00), as the public pages show it.") == 2
+
+
+def test_a_time_zone_outside_the_region_is_named_by_its_city(board_client, settings):
+    settings.TIME_ZONE = "America/New_York"
+    page = board_client.get(reverse("admin:dialogues_dialogue_add")).text
+    assert "New York time (UTC-0" in page
 
 
 @pytest.mark.parametrize(
@@ -856,3 +862,18 @@ def test_a_session_added_on_its_own_page_without_number_follows_the_last(board_c
     response = board_client.post(add, data)
     assert response.status_code == 302, response.context and response.context["errors"]
     assert dialogue.sessions.get(slug="youth").position == 3
+
+
+def test_the_administrators_sign_in_codes_section_is_named_in_russian(client, settings):
+    from django.contrib.auth.models import User
+
+    from tests.conftest import sign_in_with_second_factor
+
+    settings.I4C_REQUIRE_2FA = True
+    administrator = User.objects.create_superuser("nurlan", "nurlan@example.org", "x" * 20)
+    sign_in_with_second_factor(client, administrator)
+    client.cookies["django_language"] = "ru"
+    page = client.get(reverse("admin:index")).text
+    assert "Коды для входа" in page
+    assert "Приложения-аутентификаторы" in page
+    assert "Otp_Totp" not in page and "TOTP" not in page

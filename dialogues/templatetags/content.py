@@ -10,6 +10,7 @@ from django.template.defaultfilters import linebreaks_filter
 from django.utils.html import format_html
 
 from dialogues.content import content_language, language_mark, marked_text, pick
+from dialogues.zones import zone_name
 
 register = template.Library()
 
@@ -37,3 +38,9 @@ def content(obj, field, block=False, plain=False):
     return format_html(
         '<span lang="{}">{}</span> <small class="language-mark">({})</small>', code, value, mark
     )
+
+
+@register.simple_tag
+def time_zone_name():
+    """The site's time zone as a reader says it (“Bishkek time”)."""
+    return zone_name()

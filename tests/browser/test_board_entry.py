@@ -249,5 +249,5 @@ def test_the_dates_say_their_zone_without_the_clock_note(utc_laptop, bishkek):
     for note in notes.all():
         expect(note).to_be_hidden()
     expect(page.locator(".field-start div.help:not(.timezonewarning)")).to_have_text(
-        "In Asia/Bishkek time (UTC+06:00), as the public pages show it."
+        "Bishkek time (UTC+06:00), as the public pages show it."
     )
