@@ -1,4 +1,4 @@
-"""The page cache for anonymous readers (dialogues/pagecache.py)."""
+"""The page cache for anonymous readers (i4c/pagecache.py)."""
 
 import gzip
 import socket
@@ -227,7 +227,7 @@ def test_an_unknown_host_gets_400_without_a_cache_warning(client, caplog):
     with caplog.at_level("WARNING"):
         response = client.get("/countries/", headers={"host": "evil.example"})
     assert response.status_code == 400
-    assert [r.getMessage() for r in caplog.records if r.name == "dialogues.pagecache"] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "i4c.pagecache"] == []
 
 
 def redis_cache(settings, location, prefix):
@@ -333,8 +333,8 @@ def test_the_filters_and_the_page_number_are_cached_in_any_order(client, country
 
 
 def test_the_cached_query_parameters_are_those_the_findings_page_reads():
-    from dialogues.pagecache import QUERY_PARAMETERS
     from findings.filters import FindingFilter
+    from i4c.pagecache import QUERY_PARAMETERS
 
     assert set(FindingFilter.base_filters) | {"page"} == QUERY_PARAMETERS
 

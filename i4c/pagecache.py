@@ -1,9 +1,11 @@
 """A page cache for anonymous readers of the public pages.
 
 Every page is stored with the *content version* it was made under: a random value in the database
-(``ContentVersion``) that changes with every change to a dialogue, session,
-finding, country or theme (the signal receivers in ``dialogues.apps`` and
-``findings.apps``, the CSV import and a restore call :func:`content_changed`).
+(``i4c.models.ContentVersion``) that changes with every change to what the
+public pages show. The page cache serves every app's pages but knows none of
+their models: each app names the models its pages show with :func:`watch`
+(in its ``AppConfig.ready``), and code that writes without signals (the CSV
+import, a restore) calls :func:`content_changed` itself.
 The new value commits with the edit, in the same transaction, so it makes every
 cached page unreachable at once, in every worker and on every app server, and a
 rolled-back edit leaves the old value. Random values, not a counter: a restored
@@ -46,6 +48,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 
@@ -118,6 +121,18 @@ def _publish_version():
     except Exception:
         # The edit is saved; readers may see the previous pages until the copy expires.
         logger.warning("Page cache: could not publish the new content version", exc_info=True)
+
+
+def watch(*models):
+    """Any change to these models (saved, deleted; for an m2m table, linked or
+    unlinked) changes what the public pages show: call it from the app's ``ready()``."""
+    for model in models:
+        uid = f"pagecache-{model._meta.label_lower}"
+        if model._meta.auto_created:  # the table of a ManyToManyField
+            m2m_changed.connect(content_changed, sender=model, dispatch_uid=uid)
+        else:
+            post_save.connect(content_changed, sender=model, dispatch_uid=uid)
+            post_delete.connect(content_changed, sender=model, dispatch_uid=uid)
 
 
 def content_changed(**kwargs):
