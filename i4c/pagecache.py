@@ -1,15 +1,19 @@
-"""A page cache for anonymous readers of the public pages.
+"""A page cache for anonymous readers of the public pages of every app.
 
-Every page is stored with the *content version* it was made under: a random value in the database
-(``i4c.models.ContentVersion``) that changes with every change to what the
-public pages show. The page cache serves every app's pages but knows none of
-their models: each app names the models its pages show with :func:`watch`
-(in its ``AppConfig.ready``), and code that writes without signals (the CSV
-import, a restore) calls :func:`content_changed` itself.
-The new value commits with the edit, in the same transaction, so it makes every
-cached page unreachable at once, in every worker and on every app server, and a
-rolled-back edit leaves the old value. Random values, not a counter: a restored
-backup can never bring back a version whose pages are still cached.
+Which pages: the views marked with :func:`page_cache`, which names the query
+parameters each one reads. Nothing else is cached (the admin, the language
+switcher, the CSV export, /healthz...).
+
+Every page is stored with the *content version* it was made under: a random
+value in the database (``i4c.models.ContentVersion``) that changes with every
+change to what the public pages show. The page cache knows none of the apps'
+models: each app names the models its pages show with :func:`watch` (in its
+``AppConfig.ready``), and code that writes without signals (the CSV import, a
+restore) calls :func:`content_changed` itself. The new value commits with the
+edit, in the same transaction, so it makes every cached page unreachable at
+once, in every worker and on every app server, and a rolled-back edit leaves
+the old value. Random values, not a counter: a restored backup can never bring
+back a version whose pages are still cached.
 
 Pages live in the default cache: Redis when ``REDIS_URL`` is set, else each
 process's own memory, which is safe because the version they are filed under is
@@ -23,46 +27,120 @@ in Redis is replaced by the database's current value; a reader that finds no
 copy reads the database and stores it only if no other copy arrived meanwhile
 (``add``), so a reader can never put back a version older than a committed
 edit. The copy lives ``PAGE_CACHE_VERSION_SECONDS`` (2 s): if Redis could not be
-told of an edit (unreachable at that instant but answering readers again), or
-two edits' notices crossed, readers may get the previous pages for at most that
-long. While Redis is down or slow (``REDIS_TIMEOUT``) readers get the pages
-uncached.
+told of an edit (unreachable at that instant, or left alone after a failure as
+below), or two edits' notices crossed, readers may get the previous pages for
+at most that long.
 
-What is cached: answers 200 to anonymous GET requests outside the admin and
-the language switcher, that set no cookie. "Anonymous" means the request
-carries no session cookie: Board members are signed in, so they never read or
-fill the cache (they preview drafts; drafts answer 404 to everyone else and
-404s are not cached). The public pages hold nothing personal: the language
-switcher needs no CSRF token (see ``i4c.urls``), and the language is part of
-the key. A public page answers ``Vary: Cookie`` because the views ask whether
-the reader may preview drafts (which reads the session); that is safe here,
-as every request with a session cookie bypasses the cache.
+A Redis that is down or hangs costs one request ``REDIS_TIMEOUT``: after any
+failure the process leaves the cache alone for ``REDIS_RETRY_SECONDS`` (pages
+are served uncached, edits send no notice), logs it once, then tries again.
+
+What is cached: answers 200 to anonymous GET requests that set no cookie.
+"Anonymous" means the request carries no session cookie: Board members are
+signed in, so they never read or fill the cache (they preview drafts; drafts
+answer 404 to everyone else and 404s are not cached). The public pages hold
+nothing personal: the language switcher needs no CSRF token (see
+``i4c.urls``), and the language is part of the key. A public page answers
+``Vary: Cookie`` because the views ask whether the reader may preview drafts
+(which reads the session); that is safe here, as every request with a session
+cookie bypasses the cache.
+
+The key is made of what a page reads, and of nothing else: the language, the
+scheme, the host name (without the port), the path and the declared query
+parameters (sorted). A marked view sees only its declared parameters, cached or
+not: the others are taken out of the request before it runs (``request.GET``
+and the query string, which the pages repeat in their links), so no page can
+show what its key leaves out.
 """
 
+import dataclasses
+import functools
 import hashlib
 import logging
 import re
+import threading
+import time
 import uuid
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import QueryDict
+from django.http.request import split_domain_port
 from django.middleware.gzip import GZipMiddleware
+from django.urls import Resolver404, get_resolver
 from django.utils import translation
+
+from .models import ContentVersion
 
 logger = logging.getLogger(__name__)
 
 # Headers a cached page may vary on: the language is in the key, and the
 # session cookie keeps a request away from the cache.
 SAFE_VARY = {"cookie", "accept-language", "accept-encoding"}
-# The query parameters a public page reads: the filters of /findings/ (and of
-# its CSV export, which streams and is never cached) and the page number. A
-# request with any other parameter is served uncached and stores nothing, so
-# made-up parameters cannot fill the cache with copies of one page. A test
-# checks this against findings.filters.FindingFilter.
-QUERY_PARAMETERS = frozenset({"dialogue", "session", "country", "kind", "theme", "q", "page"})
+
+
+@dataclasses.dataclass(frozen=True)
+class PublicPage:
+    """What a public page reads of a request besides its path and language."""
+
+    reads: frozenset[str] = frozenset()
+    absolute_links: bool = False
+
+
+def page_cache(*, reads=(), absolute_links: bool = False):
+    """Marks a view as a public page that the cache may serve to anonymous readers.
+
+    ``reads`` names the query parameters the page reads: they are part of its
+    key, in any order, and the view sees no other parameter (``/?utm_source=x``
+    is ``/`` to it, cached or not). ``absolute_links``: the page prints
+    addresses with the host as the request named it, port included (robots.txt,
+    the sitemap, the feed); it is then cached only for a host without a port, as
+    a proxy passes it, so that no reader's port ends up in another reader's page.
+    """
+    page = PublicPage(frozenset(reads), absolute_links)
+
+    def decorator(view):
+        # A wrapper: marking a view of Django's (the sitemap) must not mark it elsewhere.
+        @functools.wraps(view)
+        def public_view(request, *args, **kwargs):
+            return view(request, *args, **kwargs)
+
+        public_view.public_page = page
+        return public_view
+
+    return decorator
+
+
+def public_page(request) -> PublicPage | None:
+    """The declaration of the view the request goes to; None when it has none."""
+    try:
+        return request.public_page
+    except AttributeError:
+        pass
+    try:
+        match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
+    except Resolver404:
+        page = None
+    else:
+        page = getattr(match.func, "public_page", None)
+    request.public_page = page
+    return page
+
+
+def keep_only(request, names) -> str:
+    """Takes every query parameter but ``names`` out of the request; returns the query
+    left, its parameters sorted by name (the values of one name keep their order)."""
+    query = QueryDict(mutable=True)
+    for name in sorted(names & request.GET.keys()):
+        query.setlist(name, request.GET.getlist(name))
+    text = query.urlencode()
+    if text != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = text
+        request.GET = QueryDict(text)
+    return text
 
 
 def _cache():
@@ -81,9 +159,61 @@ def _shared() -> bool:
     return "redis" in settings.CACHES[settings.PAGE_CACHE_ALIAS]["BACKEND"].lower()
 
 
-def _database_version() -> str:
-    from .models import ContentVersion
+# --- leaving a failing cache alone -----------------------------------------------
 
+
+class _Rest:
+    """Until when (``time.monotonic()``) this process leaves the cache alone."""
+
+    lock = threading.Lock()
+    until = 0.0
+    failed = False
+
+
+def _available_cache():
+    """The page cache, or None while it rests after a failure."""
+    if time.monotonic() < _Rest.until:
+        return None
+    return _cache()
+
+
+def _failed(doing: str):
+    """The cache failed (Redis down or silent for ``REDIS_TIMEOUT``): rest it, say so once."""
+    seconds = settings.REDIS_RETRY_SECONDS
+    with _Rest.lock:
+        now = time.monotonic()
+        first = now >= _Rest.until
+        _Rest.until = max(_Rest.until, now + seconds)
+        _Rest.failed = True
+    if first:
+        logger.warning(
+            "Page cache: %s failed; pages are served uncached for the next %s s",
+            doing,
+            seconds,
+            exc_info=True,
+        )
+
+
+def _answered():
+    if _Rest.failed:
+        _Rest.failed = False
+        logger.info("Page cache: the cache answers again")
+
+
+def _start_afresh(*, setting, **kwargs):
+    """Another cache in the settings (tests) starts without the previous one's rest."""
+    if setting in ("CACHES", "PAGE_CACHE_ALIAS", "REDIS_RETRY_SECONDS"):
+        _Rest.until = 0.0
+        _Rest.failed = False
+
+
+setting_changed.connect(_start_afresh, dispatch_uid="pagecache-settings")
+
+
+# --- the content version -----------------------------------------------------------
+
+
+def _database_version() -> str:
     version = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
     if version is None:
         version = ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new()})[0].value
@@ -116,11 +246,20 @@ def lookup(cache, key: str):
 
 def _publish_version():
     """After a commit: Redis's copy of the version becomes the database's current one."""
+    cache = _available_cache()
+    if cache is None:
+        return  # readers elsewhere may see the previous pages until the copy expires
     try:
-        _cache().set(VERSION_KEY, _database_version(), settings.PAGE_CACHE_VERSION_SECONDS)
+        version = _database_version()
+    except DatabaseError:
+        # The edit is saved; readers may see the previous pages until the copy expires.
+        logger.warning("Page cache: could not read the new content version", exc_info=True)
+        return
+    try:
+        cache.set(VERSION_KEY, version, settings.PAGE_CACHE_VERSION_SECONDS)
     except Exception:
         # The edit is saved; readers may see the previous pages until the copy expires.
-        logger.warning("Page cache: could not publish the new content version", exc_info=True)
+        _failed("publishing the new content version")
 
 
 def watch(*models):
@@ -144,32 +283,22 @@ def content_changed(**kwargs):
     """
     if kwargs.get("action", "").startswith("pre_"):
         return  # m2m_changed fires before and after; the "post_" half is enough
-    from .models import ContentVersion
-
     if not ContentVersion.objects.filter(pk=1).update(value=_new()):
         ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new()})
     if _shared():
         # Dropped now (readers in this transaction see the new value at once) and
         # published again after the commit (readers elsewhere may have stored the
         # committed, older value meanwhile).
-        try:
-            _cache().delete(VERSION_KEY)
-        except Exception:
-            logger.warning("Page cache: could not drop the content version", exc_info=True)
+        cache = _available_cache()
+        if cache is not None:
+            try:
+                cache.delete(VERSION_KEY)
+            except Exception:
+                _failed("dropping the content version")
         transaction.on_commit(_publish_version)
 
 
-def _is_public(request) -> bool:
-    path = request.path_info
-    # /healthz must ask the database itself, every time, and cost one query.
-    excluded = (
-        "/" + settings.ADMIN_URL,
-        "/i18n/",
-        "/" + settings.STATIC_URL.lstrip("/"),
-        "/healthz",
-        *settings.PAGE_CACHE_EXCLUDED_PATHS,
-    )
-    return not path.startswith(excluded)
+# --- the middleware ------------------------------------------------------------------
 
 
 def _may_use_cache(request) -> bool:
@@ -177,8 +306,6 @@ def _may_use_cache(request) -> bool:
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and _is_public(request)
-        and request.GET.keys() <= QUERY_PARAMETERS
     )
 
 
@@ -192,19 +319,16 @@ def _may_store(response) -> bool:
     return vary <= SAFE_VARY
 
 
-def page_key(request) -> str:
-    """Language, scheme, host, path and query: nothing else changes a public page.
+def page_key(request, *, host: str, query: str) -> str:
+    """Language, encoding, scheme, host name, path and the page's parameters: nothing
+    else changes a public page.
 
     The content version is stored with the page, not in the key: a page of an
     older version is simply replaced.
-
-    The query is taken in a fixed order, so ``?kind=problem&country=kz`` and
-    ``?country=kz&kind=problem`` share one entry.
     """
     language = translation.get_language_from_request(request)
     encoding = "gzip" if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "-"
-    query = urlencode(sorted(request.GET.lists()), doseq=True)
-    uri = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    uri = f"{request.scheme}://{host}{request.path}?{query}"
     address = hashlib.sha256(uri.encode()).hexdigest()
     return f"page:{language}:{encoding}:{address}"
 
@@ -217,13 +341,14 @@ class PublicGZipMiddleware(GZipMiddleware):
 
     A session page is several times smaller compressed, which counts on a slow
     connection. It goes inside the page cache, which then stores the compressed
-    page (under its own key) and serves it as it is. Not the admin, whose pages
-    hold CSRF tokens (compression next to a secret invites BREACH), and not
-    streamed answers (the CSV export keeps its 64 KiB chunks).
+    page (under its own key) and serves it as it is. Only the pages marked with
+    :func:`page_cache`: not the admin, whose pages hold CSRF tokens (compression
+    next to a secret invites BREACH), and not streamed answers (the CSV export
+    keeps its 64 KiB chunks).
     """
 
     def process_response(self, request, response):
-        if response.streaming or not _is_public(request):
+        if response.streaming or public_page(request) is None:
             return response
         return super().process_response(request, response)
 
@@ -241,21 +366,29 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        page = public_page(request)
+        if page is None:
+            return self.get_response(request)
+        query = keep_only(request, page.reads)
         if not _may_use_cache(request):
             return self.get_response(request)
-        cache = _cache()
         # An unknown Host (DisallowedHost, 400) and a database that is down (the
         # 503 page) are not the cache's business: only the cache's own errors are.
-        request.get_host()
+        host, port = split_domain_port(request.get_host())
+        if page.absolute_links and port:
+            return self.get_response(request)
+        cache = _available_cache()
+        if cache is None:
+            return self.get_response(request)
+        key = page_key(request, host=host, query=query)
         try:
-            key = page_key(request)
             version, cached = lookup(cache, key)
         except DatabaseError:
             raise
         except Exception:
-            # The shared cache is down: serve the page uncached rather than fail.
-            logger.warning("Page cache unavailable", exc_info=True)
+            _failed("reading a page")
             return self.get_response(request)
+        _answered()
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
             return cached
@@ -264,6 +397,6 @@ class PageCacheMiddleware:
             try:
                 cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
             except Exception:
-                logger.warning("Page cache unavailable", exc_info=True)
+                _failed("storing a page")
             response["X-Page-Cache"] = "miss"
         return response

@@ -206,6 +206,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # gives up on it and the page is served uncached (i4c/pagecache.py).
 REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.5)
 REDIS_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
+# ...and it does not ask Redis again for this many seconds (serving pages
+# uncached meanwhile): a Redis that hangs costs one request the timeout, not every one.
+REDIS_RETRY_SECONDS = env_float("REDIS_RETRY_SECONDS", 30)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -231,9 +234,6 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # How long Redis's copy of the content version lives (i4c/pagecache.py):
 # the longest a reader may see the previous pages if Redis missed an edit's notice.
 PAGE_CACHE_VERSION_SECONDS = 2
-# Paths the page cache leaves alone besides the admin, the language switcher,
-# static files and /healthz (the load test's baseline view, loadtest/settings.py).
-PAGE_CACHE_EXCLUDED_PATHS = []
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user name or address before the password is checked.
