@@ -141,6 +141,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the others see the answer GET would get; the body goes after them.
+    "i4c.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache: every answer gets these headers, cached or not,
