@@ -1360,7 +1360,7 @@ def test_russian_notes_give_findings_with_the_russian_text_and_no_english(board_
     assert (
         '<p class="warning" id="notes-language">These findings will have their Russian text '
         "only: they will have no English text until it is added, with “Add translations from "
-        "notes” or by hand on each finding's page.</p>"
+        "notes” or by hand. Until then, the session's page asks for it before it saves.</p>"
     ) in response.text
     assert '<th scope="col">Text (Russian)</th>' in response.text
     assert preview_rows(response) == [
@@ -1444,3 +1444,44 @@ def test_command_language_option_fills_that_language(tmp_path):
         ("KZ", Kind.SUCCESS, 2, None, "Онлайн-петиции"),
         ("TJ", Kind.PROBLEM, 1, None, "Нет единства"),
     ]
+
+
+def test_history_of_a_finding_from_russian_notes_keeps_its_english_text_empty(country, settings):
+    from findings.admin_history import go_back, put_back
+
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    session = make_session()
+    save_findings(session=session, text="KZ: 1) Страх", default_kind=Kind.SUCCESS, language="ru")
+    finding = Finding.objects.get()
+    first = Version.objects.get_for_object(finding).get()
+    finding.text_en = "Fear"
+    finding.save()
+    # Back to the version without English text: it has none again.
+    go_back(finding, first)
+    finding.refresh_from_db()
+    assert (finding.text_en, finding.text_ru) == (None, "Страх")
+    # Deleted and brought back: the same.
+    finding.delete()
+    restored = put_back(first).finding
+    restored.refresh_from_db()
+    assert (restored.text_en, restored.text_ru) == (None, "Страх")
+
+
+def test_the_session_page_asks_for_the_english_text_of_findings_entered_in_russian(
+    board_client, settings
+):
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    session = make_session()
+    save_findings(session=session, text="KZ: 1) Страх", default_kind=Kind.SUCCESS, language="ru")
+    url = reverse("admin:dialogues_session_change", args=[session.pk])
+    data = form_data(board_client.get(url).content, "session_form")
+    response = board_client.post(url, {**data, "title_en": "New title"})
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors[0] == {
+        "text_en": ["This field is required."]
+    }
+    data = form_data(response.content, "session_form")
+    assert (data["findings-0-text_en"], data["findings-0-text_ru"]) == ("", "Страх")
+    response = board_client.post(url, {**data, "findings-0-text_en": "Fear"})
+    assert response.status_code == 302
+    assert list(session.findings.values_list("text_en", "text_ru")) == [("Fear", "Страх")]

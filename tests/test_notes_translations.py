@@ -126,7 +126,8 @@ def test_translations_page_asks_the_notes_and_their_language_russian_first(board
     assert buttons(response) == ["_preview"]
     change_url = reverse("admin:dialogues_session_change", args=[session.pk])
     assert (
-        f'&rsaquo; <a href="{change_url}">Digital advocacy</a>\n&rsaquo; Add translations from notes'
+        f'&rsaquo; <a href="{change_url}">Digital advocacy</a>\n'
+        "&rsaquo; Add translations from notes"
     ) in response.text
 
 
