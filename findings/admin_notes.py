@@ -62,7 +62,7 @@ class NotesForm(forms.Form):
         initial=Kind.SUCCESS,
     )
     language = forms.ChoiceField(
-        label=gettext_lazy("Language of the notes"),
+        label=gettext_lazy("Language"),
         choices=language_choices,
         help_text=gettext_lazy(
             "The findings get their text in this language only. In another language than "
