@@ -26,7 +26,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from dialogues.models import Country, Session
 
 from .enums import Kind
-from .notes import NotesError, NotesPlan, parse_notes, plan_notes, save_findings
+from .notes import (
+    NotesError,
+    NotesPlan,
+    in_another_alphabet,
+    parse_notes,
+    plan_notes,
+    save_findings,
+)
 from .notes_translations import TranslationPlan, plan_translations, save_translations
 
 
@@ -211,6 +218,7 @@ def add_findings_from_notes(
         "notes_language_name": language_name(plan.language if plan else default_language),
         "default_language_name": language_name(default_language),
         "without_default_language": bool(plan and plan.language != default_language),
+        "other_alphabet": in_another_alphabet(result.items, plan.language) if plan else [],
     }
     return TemplateResponse(request, "admin/findings/session_notes.html", context)
 

@@ -182,6 +182,30 @@ def _is_bare_heading(line: str) -> bool:
     return all(word in HEADING_FILLERS for word in re.findall(r"\w+", rest))
 
 
+# The alphabet each content language is written in, to notice notes pasted under the
+# wrong language (Russian notes left as English). Languages not named here are not checked.
+ALPHABETS = {"en": "latin", "ru": "cyrillic"}
+LATIN_LETTER = re.compile(r"[A-Za-z]")
+CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+
+
+def alphabet_of(text: str) -> str | None:
+    """ "latin" or "cyrillic": the alphabet of most of the text's letters (None if neither)."""
+    latin, cyrillic = len(LATIN_LETTER.findall(text)), len(CYRILLIC_LETTER.findall(text))
+    if latin == cyrillic:
+        return None
+    return "latin" if latin > cyrillic else "cyrillic"
+
+
+def in_another_alphabet(items: Iterable[NoteItem], language: str) -> list[NoteItem]:
+    """The items written mostly in another alphabet than ``language``'s: the notes may be
+    in another language than the one chosen."""
+    expected = ALPHABETS.get(language)
+    if expected is None:
+        return []
+    return [item for item in items if alphabet_of(item.text) not in (expected, None)]
+
+
 def normalised(text: str) -> str:
     """The text as compared for duplicates: case, spacing and final punctuation aside."""
     return _fold(text).rstrip(" .,;:!?…-–—")

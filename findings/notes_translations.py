@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import reversion
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -21,7 +22,16 @@ from dialogues.models import Country, Session
 
 from .enums import Kind
 from .models import Finding
-from .notes import NoteItem, NotesError, ParseResult, Problem, _list_name, parse_notes, text_column
+from .notes import (
+    NoteItem,
+    NotesError,
+    ParseResult,
+    Problem,
+    _list_name,
+    in_another_alphabet,
+    parse_notes,
+    text_column,
+)
 
 # What saving does with a pair.
 ADD = "add"  # the finding has no text in the language yet
@@ -106,10 +116,11 @@ def plan_translations(
     """Pair each item of the notes with its finding and list every mismatch.
 
     Mismatches: an item with no finding, a finding with no item, a list (country and
-    kind) whose count differs, a country with no findings in the session, and, unless
-    ``replace``, an item whose finding already has a different text in ``language``.
-    One query whatever the number of findings (the session's findings with their
-    countries); problems of the parse are kept first.
+    kind) whose count differs, a country with no findings in the session, an item
+    written in another alphabet than ``language``'s, and, unless ``replace``, an item
+    whose finding already has a different text in ``language``. One query whatever the
+    number of findings (the session's findings with their countries); the problems of
+    the parse are listed too, all by line.
     """
     column = text_column(language)
     plan = TranslationPlan(language=language, problems=list(result.problems))
@@ -215,6 +226,23 @@ def plan_translations(
                         % values,
                     )
                 )
+    # Russian notes left under "English" would write Russian into the English texts.
+    language_name = dict(settings.LANGUAGES)[language]
+    for item in in_another_alphabet(result.items, language):
+        plan.problems.append(
+            Problem(
+                item.line,
+                _(
+                    "%(list)s, item %(number)s does not look written in %(language)s: check "
+                    "“Language”."
+                )
+                % {
+                    "list": _list_name(item.country, item.kind),
+                    "number": item.number,
+                    "language": language_name,
+                },
+            )
+        )
     plan.problems.sort(key=lambda problem: problem.line or 0)
     return plan
 

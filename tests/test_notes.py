@@ -1485,3 +1485,14 @@ def test_the_session_page_asks_for_the_english_text_of_findings_entered_in_russi
     response = board_client.post(url, {**data, "findings-0-text_en": "Fear"})
     assert response.status_code == 302
     assert list(session.findings.values_list("text_en", "text_ru")) == [("Fear", "Страх")]
+
+
+def test_notes_in_another_alphabet_than_the_chosen_language_are_pointed_out(board_client):
+    session = make_session()
+    response = preview(board_client, session, RUSSIAN_NOTES + "\nKZ: 1) Open data", language="en")
+    assert (
+        '<p class="warning" id="notes-other-language">3 items do not look written in English: '
+        "check “Language” before saving.</p>"
+    ) in response.text
+    response = preview(board_client, session, RUSSIAN_NOTES, language="ru")
+    assert 'id="notes-other-language"' not in response.text

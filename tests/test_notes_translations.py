@@ -503,3 +503,23 @@ def test_translations_page_of_no_such_session_is_404(board_client, object_id):
     url = reverse("admin:dialogues_session_translations", args=[object_id])
     assert board_client.get(url).status_code == 404
     assert board_client.post(url, {"notes": "KZ: 1) a", "_preview": "Preview"}).status_code == 404
+
+
+def test_items_in_another_alphabet_than_the_chosen_language_are_problems(
+    board_client, kazakhstan_successes
+):
+    session = kazakhstan_successes
+    response = preview(
+        board_client, session, "KZ: 1) Один; 2) Два\n3) Three", language="en", replace="on"
+    )
+    assert problems(response) == [
+        "Line 1: Kazakhstan, successes, item 1 does not look written in English: check “Language”.",
+        "Line 1: Kazakhstan, successes, item 2 does not look written in English: check “Language”.",
+    ]
+    response = press(board_client, session, response, "_save")
+    assert response.redirect_chain == []
+    assert sorted(session.findings.values_list("text_en", flat=True)) == [
+        "Finding 1",
+        "Finding 2",
+        "Finding 3",
+    ]
