@@ -92,7 +92,16 @@ def test_russian_notes_are_previewed_in_pairs_saved_and_read_on_the_russian_page
     assert translation["x"] > existing["x"] + existing["width"] - 1
     assert translation["y"] == existing["y"]
 
-    page.get_by_role("button", name="Save").click()
+    # Save sends what was previewed: ticking the box needs a new preview first.
+    save = page.get_by_role("button", name="Save")
+    replace = page.get_by_label("Replace existing translations")
+    replace.check()
+    expect(save).to_be_disabled()
+    expect(page.locator("#notes-preview-again")).to_be_visible()
+    replace.uncheck()
+    expect(save).to_be_enabled()
+
+    save.click()
     expect(page.locator("ul.messagelist li")).to_have_text(
         ["Added 19 translations into Russian from the notes."]
     )
