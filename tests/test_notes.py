@@ -1496,3 +1496,17 @@ def test_notes_in_another_alphabet_than_the_chosen_language_are_pointed_out(boar
     ) in response.text
     response = preview(board_client, session, RUSSIAN_NOTES, language="ru")
     assert 'id="notes-other-language"' not in response.text
+
+
+def test_a_finding_from_russian_notes_is_shown_to_english_readers_marked_russian(client, settings):
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    settings.PAGE_CACHE_SECONDS = 0
+    session = make_session()
+    save_findings(session=session, text="KZ: 1) Страх", default_kind=Kind.SUCCESS, language="ru")
+    finding = Finding.objects.get()
+    html_en = client.get(session.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").text
+    assert re.search(rf'<li value="1" id="finding-{finding.pk}">(.*?)</li>', html_en)[1] == (
+        '<span lang="ru">Страх</span> <small class="language-mark">(in Russian)</small>'
+    )
+    html_ru = client.get(session.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").text
+    assert re.search(rf'<li value="1" id="finding-{finding.pk}">(.*?)</li>', html_ru)[1] == "Страх"
