@@ -269,6 +269,8 @@ def test_report_page_and_word_file_cost_a_fixed_number_of_queries(
         client.get(reverse("dialogue_report_docx", kwargs={"slug": dialogue.slug}))
     with django_assert_num_queries(4):
         client.get(reverse("dialogue_report", kwargs={"slug": dialogue.slug}), **RU)
+    with django_assert_num_queries(4):
+        client.get(reverse("dialogue_report_pdf", kwargs={"slug": dialogue.slug}) + "?style=list")
 
 
 # The Word file
@@ -367,6 +369,18 @@ def test_pdf_in_russian_holds_the_russian_report(client, demo, uncached):
     # Page numbers, and nothing of the site around the report.
     assert re.search(r"\b1 / \d\b", text)
     assert "Download this report" not in text and "Language" not in text
+
+
+def test_pdf_of_a_draft_as_lists_is_marked_draft_on_every_page(board_client, demo):
+    Dialogue.objects.filter(slug=SLUG).update(status=Status.DRAFT, published_at=None)
+    response = board_client.get(PDF + "?style=list")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert all("Draft" in page for page in pages)
+    text = " ".join(pages)
+    assert "Kazakhstan: Compliance with standards of public participation" in text
+    assert "Government agencies are afraid to work with NGOs" in text
 
 
 def test_pdf_is_kept_until_the_content_changes(client, demo, settings):
