@@ -444,3 +444,18 @@ def test_neither_dialogues_nor_findings_import_the_reports():
         imported[app] = names
     assert "django" in imported["dialogues"] and "django" in imported["findings"]
     assert "reports" not in imported["dialogues"] | imported["findings"]
+
+
+def test_a_session_cannot_take_the_reports_address(board_client):
+    from .test_admin import page_form
+
+    dialogue = make_dialogue()
+    add = reverse("admin:dialogues_session_add")
+    data = page_form(board_client, add, "session_form")
+    data.update(dialogue=str(dialogue.pk), title_en="Report", slug="report")
+    response = board_client.post(add, data)
+    assert response.status_code == 200
+    assert "“report” is the address of the dialogue&#x27;s report: choose another slug." in (
+        response.text
+    )
+    assert not dialogue.sessions.exists()
