@@ -144,7 +144,7 @@ def test_report_reproduces_the_seed_reports_findings_word_for_word(client, demo)
     report_lines = [
         line
         for line in findings_text(client.get(PAGE).text, 1).splitlines()
-        if line.endswith(":") is False
+        if not line.endswith(":")
     ]
     assert [words(line) for line in report_lines] == [words(line) for line in seed_lines]
     typos_fixed = [
