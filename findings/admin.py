@@ -313,7 +313,9 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAd
             "plan": plan,
             "digest": digest,
             "overwrite": overwrite,
-            "header": ",".join(export.HEADER),
+            "header": importer.expected_header(),
+            "text_columns": ", ".join(export.text_columns(with_status=True)[1:]),
+            "text_column": export.TEXT_COLUMN,
             "max_problems": importer.MAX_PROBLEMS,
         }
         return TemplateResponse(request, "admin/findings/finding/import.html", context)
