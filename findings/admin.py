@@ -55,6 +55,41 @@ def language_name(code: str) -> str:
     return get_language_info(code)["name_translated"]
 
 
+# Said of English and Russian in words of their own: a language's name put into a
+# sentence does not take the case the sentence needs in Russian.
+
+
+def missing_label(code: str) -> str:
+    """The filter's option: “Missing Russian”."""
+    if code == "en":
+        return gettext("Missing English")
+    if code == "ru":
+        return gettext("Missing Russian")
+    return gettext("Missing %(language)s") % {"language": language_name(code)}
+
+
+def untranslated_count(code: str, count: int) -> str:
+    """“3 findings have no Russian text”, “Every finding has a Russian text.”"""
+    values = {"count": count, "language": language_name(code)}
+    if code == "ru" and count:
+        message = ngettext(
+            "%(count)s finding has no Russian text",
+            "%(count)s findings have no Russian text",
+            count,
+        )
+    elif code == "ru":
+        message = gettext("Every finding has a Russian text.")
+    elif count:
+        message = ngettext(
+            "%(count)s finding has no text in %(language)s",
+            "%(count)s findings have no text in %(language)s",
+            count,
+        )
+    else:
+        message = gettext("Every finding has a text in %(language)s.")
+    return message % values
+
+
 class MissingTranslationFilter(admin.SimpleListFilter):
     """Findings without a text in one content language: an option per language of the
     setting. Part of the list's query: it costs no query of its own."""
@@ -63,10 +98,7 @@ class MissingTranslationFilter(admin.SimpleListFilter):
     parameter_name = "missing"
 
     def lookups(self, request, model_admin):
-        return [
-            (code, gettext("Missing %(language)s") % {"language": language_name(code)})
-            for code in settings.CONTENT_LANGUAGES
-        ]
+        return [(code, missing_label(code)) for code in settings.CONTENT_LANGUAGES]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -110,17 +142,10 @@ class DialogueAdmin(DialogueAdminBase):
         )
         lines = []
         for code in languages:
-            values = {"count": counts[code], "language": language_name(code)}
-            if not counts[code]:
-                lines.append((gettext("Every finding has a text in %(language)s.") % values,))
-                continue
-            text = ngettext(
-                "%(count)s finding has no text in %(language)s",
-                "%(count)s findings have no text in %(language)s",
-                counts[code],
-            )
-            link = format_html('<a href="{}">{}</a>', untranslated_url(obj.pk, code), text % values)
-            lines.append((link,))
+            text = untranslated_count(code, counts[code])
+            if counts[code]:
+                text = format_html('<a href="{}">{}</a>', untranslated_url(obj.pk, code), text)
+            lines.append((text,))
         return format_html_join(mark_safe("<br>"), "{}", lines)
 
 

@@ -111,7 +111,7 @@ def test_dialogue_page_counts_its_findings_without_russian_and_links_to_them(
 
     section = untranslated_section(page)
     link = f"{FINDINGS}?session__dialogue__id__exact={dialogue.pk}&amp;missing=ru"
-    assert f'<a href="{link}">2 findings have no text in Russian</a>' in section
+    assert f'<a href="{link}">2 findings have no Russian text</a>' in section
     assert "Findings without translation:" in html.unescape(section)
     listed_there = board_client.get(html.unescape(link))
     assert listed(listed_there) == sorted([untranslated.text_en, other.text_en])
@@ -127,7 +127,7 @@ def test_dialogue_page_says_when_every_finding_is_translated(
     page = board_client.get(reverse("admin:dialogues_dialogue_change", args=[dialogue.pk])).text
 
     section = untranslated_section(page)
-    assert "Every finding has a text in Russian." in section
+    assert "Every finding has a Russian text." in section
     assert "<a " not in section
 
 
@@ -152,4 +152,12 @@ def test_dialogue_page_with_the_count_costs_fixed_queries(
     # expiry (savepoint, update, release)
     with django_assert_num_queries(16):
         page = board_client.get(url).text
-    assert f"{2 * rows} findings have no text in Russian" in page
+    assert f"{2 * rows} findings have no Russian text" in page
+
+
+def test_a_language_added_later_is_named_in_the_filter_and_the_count():
+    from findings.admin import missing_label, untranslated_count
+
+    assert missing_label("kk") == "Missing Kazakh"
+    assert untranslated_count("kk", 2) == "2 findings have no text in Kazakh"
+    assert untranslated_count("kk", 0) == "Every finding has a text in Kazakh."
