@@ -4,6 +4,7 @@ language, edited in a spreadsheet, imported back through the admin's pages."""
 import csv
 import html
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -269,3 +270,19 @@ def test_a_russian_edit_in_an_old_file_is_refused_as_stale(
         (finding.pk, ["text_en", "text_ru"])
     ]
     assert 'id="import-confirm"' not in refused.content.decode()
+
+
+def test_the_preview_says_a_russian_text_will_be_deleted(board_client, country, content_languages):
+    (finding,) = make_findings(make_session(), country)
+    Finding.objects.filter(pk=finding.pk).update(text_ru="Вывод")
+    rows = parse(admin_export(board_client))
+    rows[0]["text_ru"] = ""
+
+    preview = preview_file(board_client, "f.csv", as_excel_saves(list(rows[0]), rows))
+
+    changed = preview.content.decode().split('id="import-changed"')[1]
+    cells = re.findall(r"<td>(.*?)</td>", changed)
+    assert cells[-3:] == ["text_ru", "Вывод", '<em class="import-empty">(empty)</em>']
+    confirm(board_client, preview)
+    finding.refresh_from_db()
+    assert (finding.text_en, finding.text_ru) == ("Finding 1", "")

@@ -1033,12 +1033,16 @@ def test_preview_shows_before_and_after_of_every_changed_cell(board_client, coun
         importer.Change("text_en", "Finding 1", "New text"),
         importer.Change("themes", "", "Laws"),
     ]
+    cell = r"<td>((?:<em[^>]*>)?[^<]*(?:</em>)?)</td>"
     cells = re.findall(
-        r"<td>(\w+)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>",
+        rf"<td>(\w+)</td>\s*{cell}\s*{cell}",
         preview.content.decode().split('id="import-changed"')[1],
     )
+    # An empty value is said, not left as a blank cell.
+    empty = '<em class="import-empty">(empty)</em>'
     assert cells == [
-        (c.column, html.escape(c.before), html.escape(c.after)) for c in planned.changes
+        (c.column, html.escape(c.before) or empty, html.escape(c.after) or empty)
+        for c in planned.changes
     ]
 
 
