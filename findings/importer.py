@@ -226,6 +226,13 @@ class PlannedRow:
     def kind_label(self) -> str:
         return Kind(self.kind).label
 
+    def other_texts(self) -> list[tuple[str, str]]:
+        """(language, text) of the texts in the other languages, for the preview."""
+        prefix = f"{TEXT_COLUMN}_"
+        return [
+            (name.removeprefix(prefix), text) for name, text in self.translations.items() if text
+        ]
+
     def finding(self, **values) -> Finding:
         """An unsaved ``Finding`` with the row's values (and ``values``)."""
         return Finding(

@@ -286,3 +286,20 @@ def test_the_preview_says_a_russian_text_will_be_deleted(board_client, country, 
     confirm(board_client, preview)
     finding.refresh_from_db()
     assert (finding.text_en, finding.text_ru) == ("Finding 1", "")
+
+
+def test_the_preview_shows_a_new_findings_russian_text_under_its_english(
+    board_client, country, content_languages
+):
+    session = make_session()
+    content = (
+        "\ufeffid,dialogue,dialogue_date,session,country,country_code,kind,position,text_en,"
+        "text_ru,themes,url\r\n"
+        f",{session.dialogue.slug},,{session.slug},,KZ,success,,Online petitions,"
+        "Онлайн-петиции,,\r\n"
+    ).encode()
+
+    preview = preview_file(board_client, "new.csv", content)
+
+    created = preview.content.decode().split('id="import-created"')[1].split("</table>")[0]
+    assert 'Online petitions<br><span lang="ru">Онлайн-петиции</span>' in created
