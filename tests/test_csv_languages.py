@@ -8,9 +8,10 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from reversion.models import Version
 
-from findings import importer
+from findings import export, importer
 from findings.models import Finding
 
 from .conftest import make_findings, make_session
@@ -303,3 +304,34 @@ def test_the_preview_shows_a_new_findings_russian_text_under_its_english(
 
     created = preview.content.decode().split('id="import-created"')[1].split("</table>")[0]
     assert 'Online petitions<br><span lang="ru">Онлайн-петиции</span>' in created
+
+
+def test_russian_texts_are_defused_alike_by_both_writers_and_restored_on_import(
+    country, content_languages
+):
+    session = make_session()
+    findings = make_findings(session, country, count=4)
+    russian = ["=СУММ(A1)", "'уже с апострофом", "", "Обычный текст, с запятой"]
+    for finding, text in zip(findings, russian, strict=True):
+        Finding.objects.filter(pk=finding.pk).update(text_ru=text)
+    methods = ["orm", "copy"] if connection.vendor == "postgresql" else ["orm"]
+    files = {
+        method: b"".join(
+            export.csv_chunks(
+                Finding.objects.all(),
+                url_base="https://example.org",
+                with_status=True,
+                method=method,
+            )
+        )
+        for method in methods
+    }
+    assert len(set(files.values())) == 1
+    cells = [row["text_ru"] for row in parse(files["orm"].decode("utf-8"))]
+    assert cells == ["'=СУММ(A1)", "''уже с апострофом", "", "Обычный текст, с запятой"]
+
+    Finding.objects.update(text_ru="Заменено")
+    plan = importer.plan_import(importer.decode_upload(files["orm"]))
+    assert plan.problems == []
+    importer.apply_import(plan)
+    assert list(Finding.objects.order_by("position").values_list("text_ru", flat=True)) == russian
