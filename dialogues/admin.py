@@ -122,8 +122,13 @@ class NumberTakenMeanwhileMixin:
             return redirect(request.get_full_path())
 
 
-@admin.register(Dialogue)
-class DialogueAdmin(NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
+class DialogueAdminBase(NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
+    """The dialogue admin without what it says of the dialogue's findings.
+
+    It is registered by the findings app, which adds that: ``dialogues`` never
+    imports ``findings``.
+    """
+
     list_display = ["title", "start_date", "status", "session_count", "finding_count"]
     actions = ["publish", "return_to_draft"]
     list_filter = ["status", YearListFilter, "countries"]

@@ -825,9 +825,10 @@ def test_dialogue_change_page_query_count_is_fixed(board_client, django_assert_n
         make_session(dialogue)
     # session, user, the second factor's device, user permissions, group
     # permissions, savepoint and release (history), the dialogue (with its counts),
-    # its countries, the sessions, two content-type look-ups for the admin's links,
-    # and the session's sliding expiry (savepoint, update, release)
-    with django_assert_num_queries(15):
+    # its countries, the sessions, the count of findings without a translation,
+    # two content-type look-ups for the admin's links, and the session's sliding
+    # expiry (savepoint, update, release)
+    with django_assert_num_queries(16):
         response = board_client.get(dialogue_url(dialogue))
     assert response.text.count('name="sessions-') > rows
 
