@@ -174,9 +174,11 @@ class ActionUpdate(models.Model):
         return f"{reverse('action_detail', kwargs={'pk': self.action_id})}#update-{self.pk}"
 
     def clean(self):
-        if self.date is None or self.action_id is None:
+        # On the admin's add page the action is not saved yet: its form's object is here.
+        action = getattr(self, "action", None)
+        if self.date is None or action is None or action.dialogue_id is None:
             return
-        dialogue_date = timezone.localdate(self.action.dialogue.start)
+        dialogue_date = timezone.localdate(action.dialogue.start)
         if self.date < dialogue_date:
             raise ValidationError(
                 {
