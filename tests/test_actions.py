@@ -575,3 +575,20 @@ def test_the_pages_of_findings_cost_the_same_whatever_the_number_of_actions(
     with django_assert_num_queries(3):
         response = client.get(country.get_absolute_url())
     assert response.text.count("Being addressed:") == 2
+
+
+def test_neither_dialogues_nor_findings_imports_actions():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    imported = set()
+    for app in ("dialogues", "findings"):
+        for path in (root / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    imported.add(node.module.split(".")[0])
+                elif isinstance(node, ast.Import):
+                    imported.update(alias.name.split(".")[0] for alias in node.names)
+    assert "dialogues" in imported  # the walk did read the imports
+    assert "actions" not in imported
