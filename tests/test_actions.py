@@ -76,6 +76,36 @@ def test_the_status_follows_the_latest_update_that_sets_one():
     assert action.status == ActionStatus.IN_PROGRESS
 
 
+def refuse_action_updates(connection):
+    """A trigger that makes the database refuse any change to an action's row."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse BEFORE UPDATE ON actions_action "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER refuse BEFORE UPDATE ON actions_action "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+
+
+def test_an_update_whose_status_cannot_be_stored_is_not_kept_either():
+    from django.db import DatabaseError, connection
+
+    action = make_action()
+    refuse_action_updates(connection)
+    with pytest.raises(DatabaseError, match="refused"):
+        update(action, 1, "Finished", ActionStatus.DONE)
+    assert not ActionUpdate.objects.exists()
+    assert Action.objects.get().status == ActionStatus.PLANNED
+
+
 def test_an_update_cannot_be_dated_before_the_dialogue_and_changes_nothing():
     action = make_action()
     with pytest.raises(ValidationError) as error:
