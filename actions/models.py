@@ -109,6 +109,19 @@ class Action(models.Model):
                 {"session": _("Choose a session of the action's dialogue, or none.")},
                 code="session_of_other_dialogue",
             )
+        if self.pk and self.dialogue_id:
+            dialogue_date = timezone.localdate(self.dialogue.start)
+            if self.updates.filter(date__lt=dialogue_date).exists():
+                raise ValidationError(
+                    {
+                        "dialogue": _(
+                            "This action has updates dated before that dialogue (%(date)s): "
+                            "correct their dates first."
+                        )
+                        % {"date": date_format(dialogue_date)}
+                    },
+                    code="updates_before_dialogue",
+                )
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -150,6 +150,16 @@ def test_the_session_must_belong_to_the_actions_dialogue():
     ]
 
 
+def test_an_action_cannot_move_to_a_dialogue_held_after_its_updates():
+    action = make_action()
+    update(action, 1, "Started")
+    later = action.dialogue.start + datetime.timedelta(days=30)
+    action.dialogue = make_dialogue(start=later, end=later)
+    with pytest.raises(ValidationError) as error:
+        action.full_clean()
+    assert "has updates dated before that dialogue" in error.value.message_dict["dialogue"][0]
+
+
 def test_overdue_means_still_open_after_the_due_date():
     today = timezone.localdate()
     late = make_action(title="Late", due_date=today - datetime.timedelta(days=1))
