@@ -1,6 +1,13 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
@@ -8,6 +15,7 @@ from modeltranslation.utils import get_translation_fields
 from dialogues.admin import ADMIN_MEDIA
 from dialogues.admin import DialogueAdmin as DialogueAdminBase
 from dialogues.models import Dialogue
+from findings.models import Finding
 from i4c.history import VersionAdmin
 
 from .enums import OVERDUE, OVERDUE_LABEL
@@ -28,6 +36,42 @@ class ActionUpdateInline(TranslationTabularInline):
         if db_field.name in get_translation_fields("note"):
             field.widget.attrs["rows"] = 3
         return field
+
+
+def problem_label(finding) -> str:
+    """A problem as the Board picks it: its text, where and when it was reported.
+
+    Reads the finding's country, session and dialogue: select them first.
+    """
+    session = finding.session
+    return gettext("%(text)s (%(where)s, problem %(number)s; %(session)s, %(date)s)") % {
+        "text": Truncator(finding.text).chars(80),
+        "where": finding.country.display_name if finding.country_id else gettext("Regional"),
+        "number": finding.position,
+        "session": Truncator(session.title).chars(40),
+        "date": date_format(timezone.localdate(session.dialogue.start)),
+    }
+
+
+class ProblemAutocompleteView(AutocompleteJsonView):
+    """The admin's search-as-you-type for problems, each named with its place
+    (several dialogues may report a problem in the same words)."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("session__dialogue", "country")
+
+    def serialize_result(self, obj, to_field_name):
+        return {"id": str(getattr(obj, to_field_name)), "text": problem_label(obj)}
+
+
+class ProblemSelect(AutocompleteSelectMultiple):
+    def get_url(self):
+        return reverse(f"{self.admin_site.name}:actions_action_problems")
+
+
+class ProblemField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return problem_label(obj)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -71,6 +115,24 @@ class ActionAdmin(TranslationAdmin, VersionAdmin):
     @property
     def media(self):
         return super().media + ADMIN_MEDIA
+
+    def get_urls(self):
+        view = ProblemAutocompleteView.as_view(admin_site=self.admin_site)
+        return [
+            path(
+                "problems/autocomplete/",
+                self.admin_site.admin_view(view),
+                name="actions_action_problems",
+            ),
+            *super().get_urls(),
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "problems":
+            kwargs["widget"] = ProblemSelect(db_field, self.admin_site)
+            kwargs["form_class"] = ProblemField
+            kwargs["queryset"] = Finding.objects.select_related("session__dialogue", "country")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -250,14 +250,46 @@ def test_the_admin_refuses_an_update_dated_before_the_dialogue(board_client, dem
     assert not Action.objects.exists()
 
 
-def test_the_problem_picker_offers_problems_only(board_client, demo):
-    response = board_client.get(
-        reverse("admin:autocomplete"),
-        {"app_label": "actions", "model_name": "action", "field_name": "problems", "term": ""},
+PICKER = {"app_label": "actions", "model_name": "action", "field_name": "problems"}
+
+
+def test_the_problem_picker_offers_problems_only_each_with_its_place(board_client, demo):
+    add_page = board_client.get(ADD_URL).text
+    url = re.search(r'<select name="problems"[^>]*data-ajax--url="([^"]+)"', add_page)[1]
+    response = board_client.get(url, {**PICKER, "term": ""})
+    offered = {int(row["id"]): row["text"] for row in response.json()["results"]}
+    assert set(offered) == set(
+        Finding.objects.filter(kind=Kind.PROBLEM).values_list("pk", flat=True)
     )
-    offered = {int(row["id"]) for row in response.json()["results"]}
-    assert offered == set(Finding.objects.filter(kind=Kind.PROBLEM).values_list("pk", flat=True))
     assert len(offered) == 6
+    first = Finding.objects.get(text="Lack of unity and partnership")
+    assert offered[first.pk] == (
+        "Lack of unity and partnership (Kazakhstan, problem 1; Citizen Participation in "
+        "Decision Makin…, Sept. 20, 2024)"
+    )
+    search = board_client.get(url, {**PICKER, "term": "Lack of unity"}).json()["results"]
+    assert search == [{"id": str(first.pk), "text": offered[first.pk]}]
+
+
+def count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_problems_an_action_answers_are_named_with_their_place_at_a_fixed_cost(
+    board_client, demo
+):
+    one = make_action(demo, problems=demo_problems(1))
+    six = make_action(demo, problems=demo_problems(6))
+    page = board_client.get(reverse("admin:actions_action_change", args=[six.pk])).text
+    assert "Lack of unity and partnership (Kazakhstan, problem 1; " in page
+    assert "Competitiveness in finding money and receiving it (Kazakhstan, problem 2; " in page
+    urls = [reverse("admin:actions_action_change", args=[a.pk]) for a in (one, six)]
+    assert count_queries(board_client, urls[0]) == count_queries(board_client, urls[1])
 
 
 def test_a_status_changing_update_added_on_the_change_page_moves_the_status(board_client):
