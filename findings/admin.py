@@ -33,7 +33,7 @@ from i4c.history import VersionAdmin, changeable_content_types
 
 from . import export, importer
 from .admin_history import FindingHistoryMixin
-from .admin_notes import add_findings_from_notes
+from .admin_notes import add_findings_from_notes, add_translations_from_notes
 from .forms import (
     ADD_COUNTRIES_LABEL,
     FindingForm,
@@ -122,9 +122,21 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
 
     def get_urls(self):
         # Before the default URLs: their "<path:object_id>/" would swallow ".../notes/".
-        notes = self.admin_site.admin_view(partial(add_findings_from_notes, self))
-        name = f"{self.opts.app_label}_{self.opts.model_name}_notes"
-        return [path("<path:object_id>/notes/", notes, name=name), *super().get_urls()]
+        view = self.admin_site.admin_view
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/notes/",
+                view(partial(add_findings_from_notes, self)),
+                name=f"{name}_notes",
+            ),
+            path(
+                "<path:object_id>/translations/",
+                view(partial(add_translations_from_notes, self)),
+                name=f"{name}_translations",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("findings"), ordering="finding_count")
     def finding_count(self, obj):

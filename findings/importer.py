@@ -181,6 +181,10 @@ class PlannedRow:
     updated: datetime.datetime | None = None
     # The finding's texts in the other languages, kept as they are (the file is English).
     translations: dict = field(default_factory=dict)
+    # The finding's English text now, kept when the file's text is the one the export
+    # showed: a finding without English text shows another language's there.
+    old_text: str | None = None
+    keeps_text: bool = False
 
     @property
     def session_id(self):
@@ -206,7 +210,7 @@ class PlannedRow:
             kind=self.kind,
             position=self.position,
             # The file's text is the English one (the admin's export writes English).
-            text_en=self.text,
+            text_en=self.old_text if self.keeps_text else self.text,
             created=self.created,
             **self.translations,
             **values,
@@ -593,6 +597,9 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
     old_session, old_country, old_kind, old_position, old_text, created, updated, *other = existing
     row.pk, row.created, row.updated = pk, created, updated
     row.translations = dict(zip(TRANSLATIONS, other, strict=True))
+    # The text as the export wrote it: English, else the first other language that has one.
+    shown_text = old_text or next(filter(None, row.translations.values()), old_text)
+    row.old_text, row.keeps_text = old_text, shown_text == text
     row.old_list = (old_session, old_country, old_kind, old_position)
     if row.position is None and row.old_list[:3] == row.list_key:
         row.position = old_position  # an empty number keeps the finding where it is
@@ -602,7 +609,7 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
         ("country_code", old_country, row.country_id),
         ("kind", old_kind, kind),
         ("position", old_position, row.position),
-        ("text", old_text, text),
+        ("text", shown_text, text),
         ("themes", old_themes, row.theme_ids),
     ]
     row.changes = [

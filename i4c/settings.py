@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "dialogues",
     "findings",
     "actions",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1362,3 +1362,37 @@ def test_import_changes_regional_findings_and_moves_one_to_regional(country):
         (None, "problem", 1, "Regional, edited"),
         (None, "problem", 2, "Now regional"),
     ]
+
+
+# --- findings without an English text -----------------------------------------
+
+
+def test_round_trip_of_a_finding_without_english_text_keeps_it_without(country, settings):
+    """A finding entered from Russian notes: the admin's export shows its Russian text in
+    the text cell; importing the file back writes no Russian into the English column."""
+    from findings.notes import save_findings
+
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    session = make_session()
+    save_findings(session=session, text="KZ: 1) Страх; 2) Суды", default_kind=Kind.SUCCESS,
+                  language="ru")  # fmt: skip
+    theme = Theme.objects.create(name="Courts", slug="courts")
+    text = exported(with_status=True)
+    assert "Страх" in text
+
+    plan = importer.plan_import(text)
+    assert problems(plan) == []
+    assert (len(plan.changed), plan.unchanged) == (0, 2)
+
+    # Another cell of the row changed: its texts stay as they are.
+    lines = text.splitlines()
+    lines[2] = lines[2].replace(",Суды,,", ",Суды,Courts,")
+    plan = importer.plan_import("\r\n".join(lines) + "\r\n")
+    assert problems(plan) == []
+    assert [[(c.column, c.before, c.after) for c in r.changes] for r in plan.changed] == [
+        [("themes", "", "Courts")]
+    ]
+    importer.apply_import(plan)
+    assert list(
+        Finding.objects.order_by("position").values_list("text_en", "text_ru", "themes")
+    ) == [(None, "Страх", None), (None, "Суды", theme.pk)]

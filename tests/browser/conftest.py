@@ -31,6 +31,8 @@ PAGES = {
     "dialogues": "/dialogues/",
     "dialogue": DIALOGUE_URL,
     "session": SESSION_URL,
+    "report": DIALOGUE_URL + "report/",
+    "report as lists": DIALOGUE_URL + "report/?style=list",
     "countries": "/countries/",
     "country": "/countries/kz/",
     "findings": "/findings/",
