@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "i4c.apps.AuthenticatorAppsConfig",
     "dialogues",
     "findings",
+    "actions",
     "reports",
 ]
 

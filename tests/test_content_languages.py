@@ -426,14 +426,17 @@ def test_pages_in_russian_cost_the_same_queries_as_in_english(
         # dialogues with their counts
         ("/", 1),
         ("/dialogues/", 1),
-        # the dialogue, its countries, its sessions with counts, the country overview
-        (dialogue.get_absolute_url(), 4),
-        # the session with its dialogue, its findings with countries, the sibling sessions
-        (session.get_absolute_url(), 3),
+        # the dialogue, its countries, its sessions with counts, the country overview,
+        # its follow-up actions (none)
+        (dialogue.get_absolute_url(), 5),
+        # the session with its dialogue, its findings with countries, the actions
+        # answering its problems, the sibling sessions
+        (session.get_absolute_url(), 4),
         # the countries with their counts
         ("/countries/", 1),
-        # the country, its findings with sessions and dialogues
-        ("/countries/kz/", 2),
+        # the country, the actions answering its problems, its findings with sessions
+        # and dialogues
+        ("/countries/kz/", 3),
         # dialogue, session, country and theme menus, the count, the page of findings
         ("/findings/", 6),
         ("/findings/?q=Вывод", 6),

@@ -38,6 +38,8 @@ PAGES = {
     "findings": "/findings/",
     "filtered findings": "/findings/?country=tj&kind=problem",
     "bad filter": "/findings/?kind=maybe",
+    "actions": "/actions/",
+    "bad actions filter": "/actions/?status=maybe",
     "not found": "/no-such-page/",
 }
 
