@@ -147,10 +147,10 @@ def test_dialogue_page_with_the_count_costs_fixed_queries(
     url = reverse("admin:dialogues_dialogue_change", args=[dialogue.pk])
     # session, user, the second factor's device, user permissions, group
     # permissions, savepoint and release (history), the dialogue (with its counts),
-    # its countries, the sessions, the count of findings without a translation,
-    # two content-type look-ups for the admin's links, and the session's sliding
-    # expiry (savepoint, update, release)
-    with django_assert_num_queries(16):
+    # its countries, the sessions, the count of findings without a translation, its
+    # follow-up actions, two content-type look-ups for the admin's links, and the
+    # session's sliding expiry (savepoint, update, release)
+    with django_assert_num_queries(17):
         page = board_client.get(url).text
     assert f"{2 * rows} findings have no Russian text" in page
 
