@@ -16,6 +16,8 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from actions.models import Action
+from actions.views import with_timeline
 from dialogues.content import localized, marked_text
 from dialogues.models import Country, Dialogue, Session
 from dialogues.zones import zone_name
@@ -82,6 +84,8 @@ class Report:
     dialogue: Dialogue
     countries: list[Country]
     sessions: list[SessionReport]
+    # What the network agreed to do about the problems, oldest first, with their updates.
+    actions: list[Action] = field(default_factory=list)
 
     @property
     def is_draft(self) -> bool:
@@ -103,7 +107,8 @@ def report_dialogues(dialogues):
 
 def build_report(dialogue: Dialogue) -> Report:
     """The report of ``dialogue`` (fetched through ``report_dialogues``) in the active
-    language: one query, for the findings with their countries."""
+    language: one query for the findings with their countries, one for the follow-up
+    actions and, when there are some, two for their countries and updates."""
     sessions = {session.pk: SessionReport(session) for session in dialogue.sessions.all()}
     findings = (
         Finding.objects.filter(session__dialogue=dialogue)
@@ -126,6 +131,9 @@ def build_report(dialogue: Dialogue) -> Report:
         dialogue=dialogue,
         countries=list(dialogue.countries.all()),
         sessions=list(sessions.values()),
+        actions=list(
+            with_timeline(Action.objects.filter(dialogue=dialogue)).order_by("created", "pk")
+        ),
     )
 
 

@@ -9,6 +9,7 @@ checks the spelling of a Russian report in Russian.
 import io
 import re
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dialogues.content import content_language, language_mark, marked_text, pick
@@ -164,6 +165,27 @@ def render_docx(report: Report, *, style: str, language: str) -> bytes:
                     paragraph = document.add_paragraph()
                     paragraph.add_run(country_list.name).bold = True
                     paragraph.add_run(country_list.run_in().removeprefix(country_list.name))
+
+    document.add_heading(_("Follow-up actions"), level=1)
+    if not report.actions:
+        document.add_paragraph(_("No follow-up actions have been recorded for this dialogue yet."))
+    for action in report.actions:
+        document.add_heading(marked_text(action, "title"), level=2)
+        facts = [f"{_('Status')}: {action.get_status_display()}"]
+        if action.due_date:
+            facts.append(f"{_('Due')}: {date_format(action.due_date, 'DATE_FORMAT')}")
+        facts.append(f"{_('Carried by')}: {marked_text(action, 'carried_by')}")
+        document.add_paragraph(" · ".join(facts))
+        if action.description:
+            _block(document, action, "description")
+        update = action.latest_update
+        if update is None:
+            document.add_paragraph(_("No progress recorded yet."))
+        else:
+            paragraph = document.add_paragraph()
+            when = date_format(update.date, "DATE_FORMAT")
+            paragraph.add_run(f"{_('Latest update')}, {when}: ").italic = True
+            paragraph.add_run(marked_text(update, "note"))
 
     output = io.BytesIO()
     document.save(output)

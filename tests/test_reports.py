@@ -2,6 +2,7 @@
 Russian, for the demo dialogue of 20 September 2024 and for dialogues made here."""
 
 import ast
+import datetime
 import html
 import io
 import re
@@ -10,11 +11,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from actions.models import Action
+from actions.services import add_update
 from dialogues.content import language_mark
 from dialogues.enums import Status
 from dialogues.models import Country, Dialogue, Session
@@ -261,16 +264,59 @@ def test_report_page_and_word_file_cost_a_fixed_number_of_queries(
 ):
     dialogue = fill(size, size)
     dialogue.countries.set(Country.objects.all())
-    # the dialogue, its countries, its sessions, the findings with their countries
-    with django_assert_num_queries(4):
+    for number in range(size):
+        action = Action.objects.create(dialogue=dialogue, title=f"Act {number}", carried_by="Board")
+        action.countries.set(Country.objects.all())
+        add_update(action=action, date=timezone.localdate(dialogue.start), note="Begun")
+    # the dialogue, its countries, its sessions, the findings with their countries, the
+    # follow-up actions, their countries and their updates
+    with django_assert_num_queries(7):
         page = client.get(reverse("dialogue_report", kwargs={"slug": dialogue.slug}))
     assert page.text.count('<p class="run">') == size * 6 * 2
-    with django_assert_num_queries(4):
+    assert page.text.count('<section class="report-action">') == size
+    with django_assert_num_queries(7):
         client.get(reverse("dialogue_report_docx", kwargs={"slug": dialogue.slug}))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         client.get(reverse("dialogue_report", kwargs={"slug": dialogue.slug}), **RU)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         client.get(reverse("dialogue_report_pdf", kwargs={"slug": dialogue.slug}) + "?style=list")
+
+
+def test_the_report_ends_with_the_follow_up_actions_and_their_status(client, demo):
+    dialogue = Dialogue.objects.get(slug=SLUG)
+    action = Action.objects.create(
+        dialogue=dialogue,
+        title="Map the NGO registration rules",
+        title_ru="Составить обзор правил регистрации НКО",
+        carried_by="I4C Board",
+        carried_by_ru="Правление I4C",
+        due_date=datetime.date(2025, 3, 1),
+    )
+    action.problems.set(Finding.objects.filter(kind="problem")[:2])
+    add_update(
+        action=action,
+        date=datetime.date(2024, 10, 1),
+        note="Drafted for Kazakhstan",
+        note_ru="Черновик по Казахстану готов",
+        status="in_progress",
+    )
+    page = client.get(PAGE).text
+    section = page[page.index('<section class="report-actions">') :]
+    assert "Map the NGO registration rules" in section
+    assert "Status: In progress · Due: March 1, 2025 · Carried by: I4C Board" in section
+    assert "Drafted for Kazakhstan" in section
+    paragraphs = docx_paragraphs(client.get(DOCX).content)
+    assert ("Heading 1", "Follow-up actions") in paragraphs
+    assert ("Heading 2", "Map the NGO registration rules") in paragraphs
+    assert paragraphs[-1] == ("Normal", "Latest update, Oct. 1, 2024: Drafted for Kazakhstan")
+    russian = pdf_text(client.get(PDF, **RU).content)
+    assert "Составить обзор правил регистрации НКО" in russian
+    assert "Черновик по Казахстану готов" in russian
+
+
+def test_a_report_without_actions_says_so(client, demo):
+    page = client.get(PAGE).text
+    assert "No follow-up actions have been recorded for this dialogue yet." in page
 
 
 # The Word file
@@ -295,6 +341,7 @@ def test_word_file_has_real_headings_and_the_run_in_findings(client, demo):
         ("Heading 3", "Successes and good practice:"),
         ("Heading 3", "Problems and barriers:"),
         ("Heading 2", f"Session 2. {SESSIONS[1]['title']}"),
+        ("Heading 1", "Follow-up actions"),
     ]
     texts = [text for _, text in paragraphs]
     assert texts[:2] == [DIALOGUE["organiser"], DIALOGUE["series"]]
