@@ -244,6 +244,34 @@ def lookup(cache, key: str):
     return version, None
 
 
+def kept(key: str, make):
+    """What is stored under ``key`` for the current content version, else ``make()``,
+    stored for ``PAGE_CACHE_SECONDS`` (0: never stored): for what pages offer but
+    the page cache does not keep as a page (the report's PDF). A cache that fails
+    costs the making, never the answer, and rests as it does for the pages."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return make()
+    cache = _available_cache()
+    if cache is None:
+        return make()
+    try:
+        version, content = lookup(cache, key)
+    except DatabaseError:
+        raise
+    except Exception:
+        _failed(f"reading {key}")
+        return make()
+    _answered()
+    if content is not None:
+        return content
+    content = make()
+    try:
+        cache.set(key, (version, content), settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        _failed(f"storing {key}")
+    return content
+
+
 def _publish_version():
     """After a commit: Redis's copy of the version becomes the database's current one."""
     cache = _available_cache()

@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "i4c.apps.ProjectConfig",
     "dialogues",
     "findings",
+    "actions",
+    "reports",
 ]
 
 MIDDLEWARE = [
