@@ -53,6 +53,7 @@ and the query string, which the pages repeat in their links), so no page can
 show what its key leaves out.
 """
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -170,6 +171,18 @@ class _Rest:
     failed = False
 
 
+class CacheFailed(Exception):
+    """The cache itself failed (its error is the cause), not what the page reads."""
+
+
+@contextlib.contextmanager
+def _asking_the_cache():
+    try:
+        yield
+    except Exception as error:
+        raise CacheFailed(str(error)) from error
+
+
 def _available_cache():
     """The page cache, or None while it rests after a failure."""
     if time.monotonic() < _Rest.until:
@@ -226,19 +239,23 @@ def lookup(cache, key: str):
     With Redis: one round trip for both (the version copy and the page), no query;
     a missing copy is read from the database and stored unless another arrived
     meanwhile. Otherwise: the version is one query, the page comes from memory.
-    Raises the cache's error when Redis does not answer.
+    Raises ``CacheFailed`` when the cache does not answer; an error of the
+    database's is raised as it is (it is no reason to leave the cache alone).
     """
     if _shared():
-        found = cache.get_many([VERSION_KEY, key])
+        with _asking_the_cache():
+            found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY)
         if version is None:
             version = _database_version()
-            if not cache.add(VERSION_KEY, version, settings.PAGE_CACHE_VERSION_SECONDS):
-                version = cache.get(VERSION_KEY) or version
+            with _asking_the_cache():
+                if not cache.add(VERSION_KEY, version, settings.PAGE_CACHE_VERSION_SECONDS):
+                    version = cache.get(VERSION_KEY) or version
         entry = found.get(key)
     else:
         version = _database_version()
-        entry = cache.get(key)
+        with _asking_the_cache():
+            entry = cache.get(key)
     if entry is not None and entry[0] == version:
         return version, entry[1]
     return version, None
@@ -256,9 +273,7 @@ def kept(key: str, make):
         return make()
     try:
         version, content = lookup(cache, key)
-    except DatabaseError:
-        raise
-    except Exception:
+    except CacheFailed:
         _failed(f"reading {key}")
         return make()
     _answered()
@@ -411,9 +426,7 @@ class PageCacheMiddleware:
         key = page_key(request, host=host, query=query)
         try:
             version, cached = lookup(cache, key)
-        except DatabaseError:
-            raise
-        except Exception:
+        except CacheFailed:
             _failed("reading a page")
             return self.get_response(request)
         _answered()

@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from django.db import connection
 
 from .conftest import make_findings, make_session
 
@@ -126,3 +127,13 @@ def test_the_site_works_without_redis(client, country, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     make_findings(make_session(), country)
     assert [client.get("/countries/kz/")["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+
+
+def test_an_error_that_is_not_the_caches_leaves_the_cache_in_use(client, settings, country):
+    """A failing query is the page's error (500), not a reason to stop caching."""
+    settings.PAGE_CACHE_SECONDS = 600
+    make_findings(make_session(), country)
+    client.raise_request_exception = False
+    with connection.execute_wrapper(lambda *args: 1 / 0):
+        assert client.get("/countries/").status_code == 500
+    assert [client.get("/countries/")["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
