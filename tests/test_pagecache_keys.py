@@ -110,3 +110,21 @@ def test_the_page_cache_imports_none_of_the_apps():
             imported.update(alias.name.split(".")[0] for alias in node.names)
     assert "django" in imported  # the walk did read the imports
     assert imported & {"dialogues", "findings"} == set()
+
+
+def test_the_actions_and_the_report_are_cached_under_the_parameters_they_read(
+    client, country, cached
+):
+    session = make_findings(make_session(), country)[0].session
+    pages = {
+        "/actions/": "status=done",
+        f"/dialogues/{session.dialogue.slug}/report/": "style=list",
+    }
+    for url, parameter in pages.items():
+        plain = client.get(url)
+        chosen = client.get(f"{url}?{parameter}")
+        assert (plain["X-Page-Cache"], chosen["X-Page-Cache"]) == ("miss", "miss")
+        assert chosen.content != plain.content
+        again = client.get(f"{url}?utm_source=mail&{parameter}")
+        assert again["X-Page-Cache"] == "hit"
+        assert again.content == chosen.content
