@@ -105,9 +105,7 @@ def test_words_are_found_by_their_stems_in_both_languages(client, findings):
 
 
 @postgresql_only
-def test_a_findings_country_is_found_by_its_names_and_code_and_follows_a_rename(
-    client, findings
-):
+def test_a_findings_country_is_found_by_its_names_and_code_and_follows_a_rename(client, findings):
     assert found(client, "Казахстан petitions") == ["Online petitions reached 40,000 signatures"]
     assert found(client, "kyrgyzstan registration") == [
         "Registration of a new NGO takes up to six months"
@@ -165,9 +163,7 @@ def test_a_common_word_ranks_the_most_recent_matches_and_says_so(client, setting
     matches = [add(session, None, f"Registration case {n}") for n in range(5)]
     add(session, None, "Something else")
     response = client.get("/findings/", {"q": "registration"})
-    assert sorted(f.pk for f in response.context["page"].object_list) == [
-        f.pk for f in matches[2:]
-    ]
+    assert sorted(f.pk for f in response.context["page"].object_list) == [f.pk for f in matches[2:]]
     assert "This search matches 3 findings or more" in response.text
     export = client.get("/findings/export.csv", {"q": "registration"})
     rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
