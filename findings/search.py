@@ -10,8 +10,9 @@ first, and shows each with the matched words highlighted.
 
 Ranking every match would cost time in proportion to the number of matches: a
 common word in a million findings would take seconds. So the page ranks the
-``I4C_SEARCH_MAX_RESULTS`` most recently added matches, and says so when a
-search finds more; the CSV export has every match, in list order.
+``I4C_SEARCH_MAX_RESULTS`` most recently added matches (of whole words, and as
+many of parts of words), and says so when a search finds that many; the CSV
+export has every match, in list order.
 
 SQLite has no full-text search: there a search is the words typed inside the
 text of any language, and the page lists the matches in list order.
@@ -69,53 +70,75 @@ def full_text_query(value: str):
     )
 
 
-def matching(findings, value: str):
-    """``findings`` that match the words typed, in no particular order."""
+def _contains(value: str) -> Q:
+    """The letters typed inside the text of any language (Django's ``icontains``)."""
     contains = Q()
     if not uses_full_text() or len(value) >= PARTIAL_MIN_LENGTH:
         for code in settings.CONTENT_LANGUAGES:
             contains |= Q(**{f"text_{code}__icontains": value})
+    return contains
+
+
+def matching(findings, value: str):
+    """``findings`` that match the words typed, in no particular order."""
     if not uses_full_text():
-        return findings.filter(contains)
+        return findings.filter(_contains(value))
     return findings.alias(search_vector=StoredVector()).filter(
-        Q(search_vector=full_text_query(value)) | contains
+        Q(search_vector=full_text_query(value)) | _contains(value)
     )
 
 
 def ranked(findings, value: str):
-    """The page's findings for a search: at most ``I4C_SEARCH_MAX_RESULTS`` matches
-    (the most recently added), best first on PostgreSQL, in list order on SQLite.
+    """The page's findings for a search, best first on PostgreSQL, in list order on SQLite.
 
-    ``findings`` are already filtered (published, the menus, ``matching``); the
-    result is a fresh query of those rows, so that ranking and snippets are
-    computed for those rows only. On PostgreSQL each finding gets ``headline``,
-    its text in the reader's language with the matched words marked.
+    ``findings`` are the matches (published, the menus, ``matching``). Only the
+    ``I4C_SEARCH_MAX_RESULTS`` most recently added are ranked; on PostgreSQL,
+    that many of the whole-word matches and that many of the part-of-word ones,
+    each chosen by its own query, so that each is planned on its own (its
+    index, or the newest findings first when matches are many). The result is
+    a fresh query of those rows: ranking and snippets cost those rows only. On
+    PostgreSQL each finding gets ``headline``, its text in the reader's
+    language with the matched words marked.
     """
     from .filters import list_order  # the filters import this module
 
     limit = settings.I4C_SEARCH_MAX_RESULTS
-    chosen = findings.model.objects.filter(pk__in=findings.order_by("-pk").values("pk")[:limit])
+
+    def newest(matches):
+        return matches.order_by("-pk").values("pk")[:limit]
+
+    Finding = findings.model
     if not uses_full_text():
-        return chosen.order_by(*list_order())
+        return Finding.objects.filter(pk__in=newest(findings)).order_by(*list_order())
     query = full_text_query(value)
+    chosen = Q(
+        pk__in=newest(findings.alias(stored_vector=StoredVector()).filter(stored_vector=query))
+    )
+    contains = _contains(value)
+    if contains:
+        chosen |= Q(pk__in=newest(findings.filter(contains)))
     # Our marks out of the text first: only the database's marks are ours.
     text = Func(localized("text"), Value(START + STOP), Value(""), function="translate")
-    return chosen.annotate(
-        rank=SearchRank(StoredVector(), query),
-        headline=SearchHeadline(
-            text,
-            query,
-            # Russian stems Latin words as English does, and Cyrillic ones as
-            # Russian: right for a text in either language.
-            config="russian",
-            start_sel=START,
-            stop_sel=STOP,
-            max_words=35,
-            min_words=15,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-        ),
-    ).order_by(F("rank").desc(), *list_order())
+    return (
+        Finding.objects.filter(chosen)
+        .annotate(
+            rank=SearchRank(StoredVector(), query),
+            headline=SearchHeadline(
+                text,
+                query,
+                # Russian stems Latin words as English does, and Cyrillic ones as
+                # Russian: right for a text in either language.
+                config="russian",
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by(F("rank").desc(), *list_order())
+    )
 
 
 def marked(text: str) -> SafeString:

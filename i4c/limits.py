@@ -1,10 +1,11 @@
 """What keeps one reader from tying up the database.
 
 - ``PublicStatementTimeout`` (middleware): on PostgreSQL, every statement of a
-  public request (nobody signed in as staff) may run ``I4C_PUBLIC_STATEMENT_TIMEOUT``
-  seconds at most; past that the database cancels it and the reader gets a page
-  saying so (503), not an error. Staff, the admin and management commands are
-  not limited.
+  public page (a GET or HEAD by anyone not signed in as staff) may run
+  ``I4C_PUBLIC_STATEMENT_TIMEOUT`` seconds at most; past that the database
+  cancels it and the reader gets a page saying so (503), not an error. Staff,
+  the admin and management commands are not limited, nor is a CSV file
+  streamed after its view has returned.
 - ``search_rate_limited`` (view decorator): at most ``I4C_SEARCH_RATE_LIMIT``
   searches a minute from one address (``client_address``), counted in the cache
   (Redis when set, else each process's memory); the next ones get 429 with
@@ -17,7 +18,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.shortcuts import render
 
 from .admin import client_address
@@ -40,12 +41,15 @@ def _timed_out(error: BaseException) -> bool:
 
 
 class PublicStatementTimeout:
-    """Sets ``statement_timeout`` for the statements of a public request.
+    """Runs a public GET or HEAD in a transaction whose statements time out.
 
-    Set on the connection at the request's first query (a request that reads
-    nothing, such as a cached page, costs nothing), and reset after the
-    response, so that the next user of the connection starts unlimited. A
-    statement cancelled by it becomes the "took too long" page.
+    ``SET LOCAL`` at the request's first query (a request that reads nothing
+    costs no statement): the setting ends with the transaction, so the
+    connection's next user is not limited. A transaction rather than a
+    session setting also because, outside one, Django reads menus through
+    holdable cursors, which PostgreSQL fills at commit, after the statement's
+    timeout has been switched off. Posts (signing in) are left as they are.
+    A statement cancelled by the timeout becomes the "took too long" page.
     """
 
     def __init__(self, get_response):
@@ -53,18 +57,23 @@ class PublicStatementTimeout:
 
     def __call__(self, request):
         milliseconds = round(settings.I4C_PUBLIC_STATEMENT_TIMEOUT * 1000)
-        if connection.vendor != "postgresql" or milliseconds <= 0 or not is_limited(request):
+        if (
+            connection.vendor != "postgresql"
+            or request.method not in ("GET", "HEAD")
+            or not is_limited(request)
+        ):
             return self.get_response(request)
-        limit = _Limit(milliseconds)
-        with connection.execute_wrapper(limit):
-            try:
-                return self.get_response(request)
-            finally:
-                limit.reset()
+        # No savepoint inside a transaction already open (a test's): nothing raises
+        # through here, Django has turned errors into responses further in.
+        atomic = transaction.atomic(savepoint=False)
+        with atomic, connection.execute_wrapper(_Limit(milliseconds)):
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
         if not _timed_out(exception):
             return None
+        # The transaction is aborted: end it with a rollback, and query nothing more.
+        transaction.set_rollback(True)
         searched = bool(request.GET.get("q", "").strip())
         response = render(request, "too_long.html", {"searched": searched}, status=503)
         response["Retry-After"] = "60"
@@ -72,33 +81,21 @@ class PublicStatementTimeout:
 
 
 class _Limit:
-    """The execute wrapper: sets the timeout once, before the request's first statement."""
+    """The execute wrapper: ``SET LOCAL statement_timeout`` before the first statement."""
 
     def __init__(self, milliseconds: int):
         self.milliseconds = milliseconds
-        self.raw = None
+        self.done = False
 
     def __call__(self, execute, sql, params, many, context):
-        raw = connection.connection
-        if self.raw is not raw:
+        if not self.done:
+            self.done = True
             # The raw cursor: the setting is not one of the page's queries.
-            with raw.cursor() as cursor:
+            with context["connection"].connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, false)", [str(self.milliseconds)]
+                    "SELECT set_config('statement_timeout', %s, true)", [str(self.milliseconds)]
                 )
-            self.raw = raw
         return execute(sql, params, many, context)
-
-    def reset(self):
-        if self.raw is None or self.raw is not connection.connection:
-            return  # never set, or the connection it was set on is closed
-        if connection.needs_rollback or connection.in_atomic_block:
-            return  # the transaction's end takes the setting back, or will fail anyway
-        try:
-            with self.raw.cursor() as cursor:
-                cursor.execute("RESET statement_timeout")
-        except Exception:  # noqa: BLE001 (a broken connection is closed by Django after the request)
-            logger.warning("could not reset statement_timeout", exc_info=True)
 
 
 def search_rate_limited(view):

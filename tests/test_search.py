@@ -256,7 +256,7 @@ def statement_timeout() -> str:
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_public_search_that_runs_too_long_gets_a_page_saying_so(client, settings):
     settings.I4C_PUBLIC_STATEMENT_TIMEOUT = 0.2
     make_session()
@@ -271,7 +271,7 @@ def test_a_public_search_that_runs_too_long_gets_a_page_saying_so(client, settin
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_too_long_page_is_in_the_readers_language(client, settings):
     settings.I4C_PUBLIC_STATEMENT_TIMEOUT = 0.2
     make_session()
@@ -282,7 +282,7 @@ def test_the_too_long_page_is_in_the_readers_language(client, settings):
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_staff_are_not_limited_by_the_public_timeout(client, settings):
     settings.I4C_PUBLIC_STATEMENT_TIMEOUT = 0.2
     settings.I4C_REQUIRE_2FA = False
