@@ -29,14 +29,14 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import Expression, F, Func, Q, Value
-from django.db.models.expressions import Col
+from django.db.models.expressions import Col, RawSQL
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from dialogues.content import content_language, language_mark, localized, pick
 
 # Shorter than a trigram: the trigram indexes cannot serve it, so on PostgreSQL
-# such a search looks for whole words only.
+# such a search looks for whole words only (as does a search of several words).
 PARTIAL_MIN_LENGTH = 3
 # Where the database marks a matched word; taken out of the text first, so that
 # only the database's marks become <mark> tags.
@@ -71,11 +71,17 @@ def full_text_query(value: str):
 
 
 def _contains(value: str) -> Q:
-    """The letters typed inside the text of any language (Django's ``icontains``)."""
+    """The letters typed inside the text of any language (Django's ``icontains``).
+
+    On PostgreSQL only for one word of ``PARTIAL_MIN_LENGTH`` letters or more:
+    several words are found by full-text search, and a phrase whose every
+    trigram is common would make the trigram index hand over most of the table.
+    """
+    if uses_full_text() and (len(value) < PARTIAL_MIN_LENGTH or len(value.split()) > 1):
+        return Q()
     contains = Q()
-    if not uses_full_text() or len(value) >= PARTIAL_MIN_LENGTH:
-        for code in settings.CONTENT_LANGUAGES:
-            contains |= Q(**{f"text_{code}__icontains": value})
+    for code in settings.CONTENT_LANGUAGES:
+        contains |= Q(**{f"text_{code}__icontains": value})
     return contains
 
 
@@ -111,16 +117,24 @@ def ranked(findings, value: str):
     if not uses_full_text():
         return Finding.objects.filter(pk__in=newest(findings)).order_by(*list_order())
     query = full_text_query(value)
-    chosen = Q(
-        pk__in=newest(findings.alias(stored_vector=StoredVector()).filter(stored_vector=query))
-    )
+    whole_words = findings.alias(stored_vector=StoredVector()).filter(stored_vector=query)
+    chosen = newest(whole_words)
     contains = _contains(value)
     if contains:
-        chosen |= Q(pk__in=newest(findings.filter(contains)))
+        # A union, not two IN joined by OR: PostgreSQL would test every finding
+        # against both. Written out, as Django's union does not nest in an IN.
+        parts = [
+            chosen.query.sql_with_params(),
+            newest(findings.filter(contains)).query.sql_with_params(),
+        ]
+        chosen = RawSQL(  # noqa: S611 (SQL that Django compiled; the values stay parameters)
+            " UNION ".join(f"({sql})" for sql, _params in parts),
+            tuple(param for _sql, params in parts for param in params),
+        )
     # Our marks out of the text first: only the database's marks are ours.
     text = Func(localized("text"), Value(START + STOP), Value(""), function="translate")
     return (
-        Finding.objects.filter(chosen)
+        Finding.objects.filter(pk__in=chosen)
         .annotate(
             rank=SearchRank(StoredVector(), query),
             headline=SearchHeadline(
