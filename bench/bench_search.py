@@ -28,6 +28,7 @@ from bench.bench_export import database_url, environment, prepare
 PYTHON = sys.executable
 REPEATS = 5
 SEARCHES = [
+    ("no search (the menus)", ""),
     ("word, many matches", "registration"),
     ("two words", "registration fees"),
     ("no match", "zebra"),
