@@ -2,14 +2,16 @@ import datetime
 
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import IntegrityError
 from django.db.models import Count
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
@@ -120,21 +122,26 @@ class NumberTakenMeanwhileMixin:
             return redirect(request.get_full_path())
 
 
-@admin.register(Dialogue)
-class DialogueAdmin(NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
+class DialogueAdminBase(NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
+    """The dialogue admin without what it says of the dialogue's findings.
+
+    It is registered by the findings app, which adds that: ``dialogues`` never
+    imports ``findings``.
+    """
+
     list_display = ["title", "start_date", "status", "session_count", "finding_count"]
     actions = ["publish", "return_to_draft"]
     list_filter = ["status", YearListFilter, "countries"]
     search_fields = [*get_translation_fields("title", "series", "summary"), "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["countries"]
-    readonly_fields = ["published_at", "public_page"]
+    readonly_fields = ["published_at", "public_page", "report"]
     inlines = [SessionInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "series", "organiser"]}),
         (_("When and how"), {"fields": ["start", "end", "format"]}),
         (_("Content"), {"fields": ["summary", "countries"]}),
-        (_("Publication"), {"fields": ["status", "published_at", "public_page"]}),
+        (_("Publication"), {"fields": ["status", "published_at", "public_page", "report"]}),
     ]
 
     @property
@@ -171,6 +178,29 @@ class DialogueAdmin(NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
             _("Draft: the public cannot see it."),
             obj.get_absolute_url(),
             _("Preview it"),
+        )
+
+    @admin.display(description=_("report"))
+    def report(self, obj):
+        """The report's three forms in each content language (a draft's: the preview)."""
+        if obj is None or obj.pk is None:
+            return _("Shown once the dialogue is saved.")
+        forms = [
+            ("dialogue_report", _("printable page")),
+            ("dialogue_report_docx", _("Word document (.docx)")),
+            ("dialogue_report_pdf", _("PDF")),
+        ]
+        rows = []
+        for code in settings.CONTENT_LANGUAGES:
+            links = format_html_join(
+                " · ",
+                '<a href="{}?lang={}">{}</a>',
+                ((reverse(name, kwargs={"slug": obj.slug}), code, label) for name, label in forms),
+            )
+            language = get_language_info(code)["name_translated"]
+            rows.append(format_html("<li>{}: {}</li>", language, links))
+        return format_html(
+            '<ul class="report-links">{}</ul>', format_html_join("", "{}", ((row,) for row in rows))
         )
 
     def _move(self, request, queryset, *, to: Status, comment: str) -> int:

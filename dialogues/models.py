@@ -201,6 +201,11 @@ class Dialogue(models.Model):
         self.save(update_fields=["status"])
 
 
+# The addresses under a dialogue's that are not sessions': /dialogues/<slug>/report/ is the
+# dialogue's report, and a session with that slug could never be reached.
+RESERVED_SESSION_SLUGS = frozenset({"report"})
+
+
 class Session(models.Model):
     dialogue = models.ForeignKey(
         Dialogue, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("dialogue")
@@ -240,6 +245,18 @@ class Session(models.Model):
         return reverse(
             "session_detail", kwargs={"dialogue_slug": self.dialogue.slug, "slug": self.slug}
         )
+
+    def clean(self):
+        if self.slug in RESERVED_SESSION_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "“%(slug)s” is the address of the dialogue's report: choose another slug."
+                    )
+                    % {"slug": self.slug}
+                },
+                code="reserved_slug",
+            )
 
 
 class ContentVersion(models.Model):

@@ -2,6 +2,7 @@ import hashlib
 from functools import partial
 
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.models import LogEntry
@@ -14,26 +15,28 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
 
 from dialogues.admin import (
     ADMIN_MEDIA,
+    DialogueAdminBase,
     NumberTakenMeanwhileMixin,
     SessionAdminBase,
     say_renumbered,
 )
-from dialogues.models import Country, Session
+from dialogues.models import Country, Dialogue, Session
 from i4c.history import VersionAdmin, changeable_content_types
 
 from . import export, importer
 from .admin_history import FindingHistoryMixin
-from .admin_notes import add_findings_from_notes
+from .admin_notes import add_findings_from_notes, add_translations_from_notes
 from .forms import (
     ADD_COUNTRIES_LABEL,
     FindingForm,
@@ -41,10 +44,109 @@ from .forms import (
     FindingInlineFormSet,
     SessionForm,
 )
-from .models import Finding, ImportPreview
+from .models import Finding, ImportPreview, missing_text
 
 # The digest of the file whose preview may be confirmed; the text is an ImportPreview.
 IMPORT_SESSION_KEY = "findings_import"
+
+
+def language_name(code: str) -> str:
+    """The language's name in the admin's language: “Russian”."""
+    return get_language_info(code)["name_translated"]
+
+
+# Said of English and Russian in words of their own: a language's name put into a
+# sentence does not take the case the sentence needs in Russian.
+
+
+def missing_label(code: str) -> str:
+    """The filter's option: “Missing Russian”."""
+    if code == "en":
+        return gettext("Missing English")
+    if code == "ru":
+        return gettext("Missing Russian")
+    return gettext("Missing %(language)s") % {"language": language_name(code)}
+
+
+def untranslated_count(code: str, count: int) -> str:
+    """“3 findings have no Russian text”, “Every finding has a Russian text.”"""
+    values = {"count": count, "language": language_name(code)}
+    if code == "ru" and count:
+        message = ngettext(
+            "%(count)s finding has no Russian text",
+            "%(count)s findings have no Russian text",
+            count,
+        )
+    elif code == "ru":
+        message = gettext("Every finding has a Russian text.")
+    elif count:
+        message = ngettext(
+            "%(count)s finding has no text in %(language)s",
+            "%(count)s findings have no text in %(language)s",
+            count,
+        )
+    else:
+        message = gettext("Every finding has a text in %(language)s.")
+    return message % values
+
+
+class MissingTranslationFilter(admin.SimpleListFilter):
+    """Findings without a text in one content language: an option per language of the
+    setting. Part of the list's query: it costs no query of its own."""
+
+    title = _("translation")
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return [(code, missing_label(code)) for code in settings.CONTENT_LANGUAGES]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in settings.CONTENT_LANGUAGES:
+            raise IncorrectLookupParameters(value)
+        return queryset.filter(missing_text(value))
+
+
+def untranslated_url(dialogue_id, language: str) -> str:
+    """The findings list showing the dialogue's findings without a text in ``language``."""
+    query = {
+        "session__dialogue__id__exact": dialogue_id,
+        MissingTranslationFilter.parameter_name: language,
+    }
+    return f"{reverse('admin:findings_finding_changelist')}?{urlencode(query)}"
+
+
+@admin.register(Dialogue)
+class DialogueAdmin(DialogueAdminBase):
+    """The dialogue admin, saying how many of its findings lack a translation."""
+
+    readonly_fields = [*DialogueAdminBase.readonly_fields, "untranslated_findings"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Translation"), {"fields": ["untranslated_findings"]})]
+
+    @admin.display(description=_("findings without translation"))
+    def untranslated_findings(self, obj):
+        """For each content language but English, how many of the dialogue's findings have
+        no text in it, linking to them. One query, whatever the languages."""
+        languages = [code for code in settings.CONTENT_LANGUAGES if code != "en"]
+        if obj is None or obj.pk is None or not languages:
+            return "-"
+        counts = Finding.objects.filter(session__dialogue=obj).aggregate(
+            **{code: Count("pk", filter=missing_text(code)) for code in languages}
+        )
+        lines = []
+        for code in languages:
+            text = untranslated_count(code, counts[code])
+            if counts[code]:
+                text = format_html('<a href="{}">{}</a>', untranslated_url(obj.pk, code), text)
+            lines.append((text,))
+        return format_html_join(mark_safe("<br>"), "{}", lines)
 
 
 class FindingInline(TranslationTabularInline):
@@ -122,9 +224,21 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
 
     def get_urls(self):
         # Before the default URLs: their "<path:object_id>/" would swallow ".../notes/".
-        notes = self.admin_site.admin_view(partial(add_findings_from_notes, self))
-        name = f"{self.opts.app_label}_{self.opts.model_name}_notes"
-        return [path("<path:object_id>/notes/", notes, name=name), *super().get_urls()]
+        view = self.admin_site.admin_view
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/notes/",
+                view(partial(add_findings_from_notes, self)),
+                name=f"{name}_notes",
+            ),
+            path(
+                "<path:object_id>/translations/",
+                view(partial(add_translations_from_notes, self)),
+                name=f"{name}_translations",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("findings"), ordering="finding_count")
     def finding_count(self, obj):
@@ -151,7 +265,7 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAd
     form = FindingForm
     fields = [*FindingForm.Meta.fields, "add_countries_to_dialogue"]
     list_display = ["short_text", "country", "kind", "position", "session_title", "dialogue"]
-    list_filter = ["session__dialogue", "country", "kind", "themes"]
+    list_filter = ["session__dialogue", "country", "kind", "themes", MissingTranslationFilter]
     list_select_related = ["session__dialogue", "country"]
     search_fields = get_translation_fields("text")
     autocomplete_fields = ["session", "country", "themes"]
@@ -313,7 +427,9 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAd
             "plan": plan,
             "digest": digest,
             "overwrite": overwrite,
-            "header": ",".join(export.HEADER),
+            "header": importer.expected_header(),
+            "text_columns": ", ".join(export.text_columns(with_status=True)[1:]),
+            "text_column": export.TEXT_COLUMN,
             "max_problems": importer.MAX_PROBLEMS,
         }
         return TemplateResponse(request, "admin/findings/finding/import.html", context)

@@ -68,7 +68,9 @@ def texts_of(fields) -> dict:
     text in ``text`` only.
     """
     texts = {f"text_{code}": fields.get(f"text_{code}") for code in settings.CONTENT_LANGUAGES}
-    if not texts["text_en"]:
+    # Only when no language has a text: a finding entered in Russian has no English text,
+    # and its ``text`` (the Russian one) must not become it.
+    if not any(texts.values()):
         texts["text_en"] = fields.get("text", "")
     return texts
 
@@ -353,7 +355,8 @@ def deleted_findings() -> list[dict]:
                 or (gettext("deleted") if values["country_id"] else None),
                 "kind": Kind(values["kind"]).label,
                 "number": values["position"],
-                "text": texts_of(values)["text_en"],
+                # English, else the first language that has a text.
+                "text": next(filter(None, texts_of(values).values()), ""),
                 "deleted_at": deletion.action_time if deletion else None,
                 "deleted_by": deletion.user if deletion else None,
             }

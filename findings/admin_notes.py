@@ -1,15 +1,17 @@
-"""The admin page "Add findings from notes" of a session.
+"""The admin pages "Add findings from notes" and "Add translations from notes" of a
+session.
 
 Registered by ``SessionAdmin.get_urls`` (findings/admin.py) as
-``admin:dialogues_session_notes``.
+``admin:dialogues_session_notes`` and ``admin:dialogues_session_translations``.
 
 Save works only on notes that were previewed as they stand: the preview puts a
-digest of the notes (with the session and the kind) in the form, and a save whose
-notes do not match it is refused and previewed again, so nobody saves findings they
-have not seen.
+digest of the notes (with the session, the kind, the language and the options that
+change what is saved) in the form, and a save whose notes do not match it is refused
+and previewed again, so nobody saves what they have not seen.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin.utils import unquote
@@ -24,10 +26,32 @@ from django.utils.translation import gettext_lazy, ngettext
 from dialogues.models import Country, Session
 
 from .enums import Kind
-from .notes import NotesError, NotesPlan, parse_notes, plan_notes, save_findings
+from .notes import (
+    NotesError,
+    NotesPlan,
+    in_another_alphabet,
+    parse_notes,
+    plan_notes,
+    save_findings,
+)
+from .notes_translations import TranslationPlan, plan_translations, save_translations
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The content languages, English first, by their names in the reader's language."""
+    names = dict(settings.LANGUAGES)
+    return [(code, names[code]) for code in settings.CONTENT_LANGUAGES]
+
+
+def language_name(code: str) -> str:
+    return str(dict(settings.LANGUAGES)[code])
 
 
 class NotesForm(forms.Form):
+    # The digest's salt, and the fields the preview depends on besides the notes.
+    digest_salt = "findings.admin_notes.previewed"
+    digest_fields = ("default_kind", "language")
+
     notes = forms.CharField(
         label=gettext_lazy("Notes"),
         widget=forms.Textarea(attrs={"rows": 16, "cols": 100, "spellcheck": "false"}),
@@ -44,6 +68,14 @@ class NotesForm(forms.Form):
         choices=Kind.choices,
         initial=Kind.SUCCESS,
     )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=language_choices,
+        help_text=gettext_lazy(
+            "The findings get their text in this language only. In another language than "
+            "English, they have no English text until it is added."
+        ),
+    )
     # The digest of the notes last previewed: see the module's docstring.
     previewed = forms.CharField(widget=forms.HiddenInput, required=False)
     add_duplicates = forms.BooleanField(
@@ -53,21 +85,36 @@ class NotesForm(forms.Form):
     )
     add_countries = forms.BooleanField(required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = settings.CONTENT_LANGUAGES[0]
+
     def digest(self, session: Session) -> str:
-        """What the preview shows depends on these: the session, the kind and the notes."""
+        """What the preview shows depends on these: the session, the notes and the
+        ``digest_fields``."""
         notes = "\n".join(self.cleaned_data["notes"].splitlines())
-        value = f"{session.pk}\n{self.cleaned_data['default_kind']}\n{notes}"
-        return salted_hmac("findings.admin_notes.previewed", value, algorithm="sha256").hexdigest()
+        values = [str(self.cleaned_data[name]) for name in self.digest_fields]
+        value = "\n".join([str(session.pk), *values, notes])
+        return salted_hmac(self.digest_salt, value, algorithm="sha256").hexdigest()
 
     def matches_preview(self, session: Session) -> bool:
         return constant_time_compare(self.cleaned_data["previewed"], self.digest(session))
 
 
-def _saved_message(saved) -> str:
+def _saved_message(saved, language: str) -> str:
     count = len(saved.created)
     message = ngettext(
         "Added %(count)s finding from the notes.", "Added %(count)s findings from the notes.", count
     ) % {"count": count}
+    default_language = settings.CONTENT_LANGUAGES[0]
+    if count and language != default_language:
+        message += " " + ngettext(
+            "It is in %(language)s only: add its %(default)s text with “Add translations from "
+            "notes”, or on its page.",
+            "They are in %(language)s only: add their %(default)s text with “Add translations "
+            "from notes”, or on their pages.",
+            count,
+        ) % {"language": language_name(language), "default": language_name(default_language)}
     if saved.skipped:
         skipped = len(saved.skipped)
         message += " " + ngettext(
@@ -85,11 +132,12 @@ def _saved_message(saved) -> str:
     return message
 
 
-def add_findings_from_notes(
-    model_admin: ModelAdmin, request: HttpRequest, object_id: str
-) -> HttpResponse:
-    """Preview the findings pasted notes would give, then save what the preview showed."""
-    if not request.user.has_perm("findings.add_finding"):
+def _session_page(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str, permission: str
+) -> tuple[Session, str]:
+    """The session of the page and the address of its change page; 403 without
+    ``permission`` or the permission to change the session, 404 for no such session."""
+    if not request.user.has_perm(permission):
         raise PermissionDenied
     session = model_admin.get_object(request, unquote(object_id))
     if session is None:
@@ -101,7 +149,14 @@ def add_findings_from_notes(
         f"{model_admin.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
         args=[session.pk],
     )
+    return session, change_url
 
+
+def add_findings_from_notes(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """Preview the findings pasted notes would give, then save what the preview showed."""
+    session, change_url = _session_page(model_admin, request, object_id, "findings.add_finding")
     result = None
     plan: NotesPlan | None = None
     not_previewed = False
@@ -109,6 +164,7 @@ def add_findings_from_notes(
     if request.method == "POST" and form.is_valid():
         notes, kind = form.cleaned_data["notes"], form.cleaned_data["default_kind"]
         add_duplicates = form.cleaned_data["add_duplicates"]
+        language = form.cleaned_data["language"]
         if "_save" in request.POST and form.matches_preview(session):
             try:
                 saved = save_findings(
@@ -120,6 +176,7 @@ def add_findings_from_notes(
                     # Adding countries changes the dialogue: it takes that permission.
                     add_countries=form.cleaned_data["add_countries"]
                     and request.user.has_perm("dialogues.change_dialogue"),
+                    language=language,
                 )
             except NotesError as error:
                 result = parse_notes(notes, countries=Country.objects.all(), default_kind=kind)
@@ -127,18 +184,22 @@ def add_findings_from_notes(
                     # The notes were fine but a finding was refused while saving.
                     result.problems = error.problems
             else:
-                messages.success(request, _saved_message(saved))
+                messages.success(request, _saved_message(saved, language))
                 return HttpResponseRedirect(change_url)
         else:
             not_previewed = "_save" in request.POST
             result = parse_notes(notes, countries=Country.objects.all(), default_kind=kind)
-        plan = plan_notes(session=session, result=result, add_duplicates=add_duplicates)
+        plan = plan_notes(
+            session=session, result=result, add_duplicates=add_duplicates, language=language
+        )
         # The page now shows the preview of these notes: they may be saved as they stand.
         data = request.POST.copy()
         data["previewed"] = form.digest(session)
         form = NotesForm(data)
         form.is_valid()
 
+    opts = model_admin.model._meta
+    default_language = settings.CONTENT_LANGUAGES[0]
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Add findings from notes"),
@@ -153,5 +214,116 @@ def add_findings_from_notes(
         "not_previewed": not_previewed,
         "can_save": bool(plan and plan.items and not result.problems),
         "has_view_permission": model_admin.has_view_permission(request, session),
+        "notes_language": plan.language if plan else default_language,
+        "notes_language_name": language_name(plan.language if plan else default_language),
+        "default_language_name": language_name(default_language),
+        "without_default_language": bool(plan and plan.language != default_language),
+        "other_alphabet": in_another_alphabet(result.items, plan.language) if plan else [],
     }
     return TemplateResponse(request, "admin/findings/session_notes.html", context)
+
+
+class TranslationsForm(NotesForm):
+    """The notes of a session in another language: the translations of its findings."""
+
+    digest_salt = "findings.admin_notes.translations"
+    digest_fields = ("default_kind", "language", "replace")
+
+    add_duplicates = None
+    add_countries = None
+    replace = forms.BooleanField(
+        label=gettext_lazy("Replace existing translations"),
+        required=False,
+        help_text=gettext_lazy(
+            "Left unticked, a finding that already has another text in this language is a "
+            "problem, and nothing is saved."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = self.fields["language"]
+        language.help_text = gettext_lazy(
+            "The language the notes are written in: each item becomes the text in this "
+            "language of the finding with the same country, kind and number."
+        )
+        # Translations are most often into a language other than the first (English).
+        language.initial = next(
+            (code for code, _name in language.choices if code != settings.CONTENT_LANGUAGES[0]),
+            settings.CONTENT_LANGUAGES[0],
+        )
+
+
+def _translations_message(saved, language: str) -> str:
+    values = {"language": language_name(language)}
+    added, replaced = len(saved.added), len(saved.replaced)
+    message = ngettext(
+        "Added %(count)s translation into %(language)s from the notes.",
+        "Added %(count)s translations into %(language)s from the notes.",
+        added,
+    ) % {**values, "count": added}
+    if replaced:
+        message += " " + ngettext(
+            "Replaced %(count)s existing translation.",
+            "Replaced %(count)s existing translations.",
+            replaced,
+        ) % {"count": replaced}
+    return message
+
+
+def add_translations_from_notes(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """Preview the pairs of findings and items of notes in another language, then save
+    the translations the preview showed."""
+    session, change_url = _session_page(model_admin, request, object_id, "findings.change_finding")
+    plan: TranslationPlan | None = None
+    not_previewed = False
+    form = TranslationsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        notes, kind = form.cleaned_data["notes"], form.cleaned_data["default_kind"]
+        language, replace = form.cleaned_data["language"], form.cleaned_data["replace"]
+        failed = []
+        if "_save" in request.POST and form.matches_preview(session):
+            try:
+                saved = save_translations(
+                    session=session,
+                    text=notes,
+                    default_kind=kind,
+                    language=language,
+                    replace=replace,
+                    user=request.user,
+                )
+            except NotesError as error:
+                failed = error.problems
+            else:
+                messages.success(request, _translations_message(saved, language))
+                return HttpResponseRedirect(change_url)
+        else:
+            not_previewed = "_save" in request.POST
+        result = parse_notes(notes, countries=Country.objects.all(), default_kind=kind)
+        plan = plan_translations(session=session, result=result, language=language, replace=replace)
+        if failed and not plan.problems:
+            # The pairs were fine but a translation was refused while saving.
+            plan.problems = failed
+        data = request.POST.copy()
+        data["previewed"] = form.digest(session)
+        form = TranslationsForm(data)
+        form.is_valid()
+
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Add translations from notes"),
+        "subtitle": str(session),
+        "opts": model_admin.model._meta,
+        "original": session,
+        "change_url": change_url,
+        "form": form,
+        "plan": plan,
+        "not_previewed": not_previewed,
+        "can_save": bool(plan and plan.changes and not plan.problems),
+        "has_view_permission": model_admin.has_view_permission(request, session),
+        "notes_language": plan.language if plan else "",
+        "notes_language_name": language_name(plan.language) if plan else "",
+    }
+    return TemplateResponse(request, "admin/findings/session_translations.html", context)

@@ -1,6 +1,7 @@
 """Findings as CSV: the file partners open in Excel and the Board re-imports.
 
-One format for every export (see ``HEADER``): UTF-8 with a byte-order mark so
+One format for every export (see ``header``: the admin's adds the text in every
+content language, the status and the version): UTF-8 with a byte-order mark so
 Excel reads Cyrillic, RFC 4180 quoting with CRLF line ends, and every text cell
 that a spreadsheet would run as a formula defused with a leading apostrophe.
 
@@ -56,6 +57,10 @@ HEADER = [
     "themes",
     "url",
 ]
+# The admin's exports give the text in every content language, a column each
+# (``text_en``, ``text_ru``: see ``text_columns``), so that a file edited in a
+# spreadsheet brings every language back; the public export has one ``text``.
+TEXT_COLUMN = "text"
 # The admin's exports include drafts and say which is which.
 STATUS_COLUMN = "status"
 # ...and when each finding was last changed, so that an import of the file can
@@ -84,6 +89,23 @@ def defuse(value: str) -> str:
 def restore(cell: str) -> str:
     """The text ``defuse`` was given: the reverse of the guard, used by the import."""
     return cell[1:] if cell.startswith(ESCAPE) else cell
+
+
+def text_columns(*, with_status: bool = False) -> list[str]:
+    """The text's columns: ``text`` in the public export; one per content language,
+    from the setting, in the admin's (``with_status``)."""
+    if not with_status:
+        return [TEXT_COLUMN]
+    return [f"{TEXT_COLUMN}_{code}" for code in settings.CONTENT_LANGUAGES]
+
+
+def header(*, with_status: bool = False) -> list[str]:
+    """The first row: ``HEADER``, or the admin's, with its text per language, status and version."""
+    if not with_status:
+        return HEADER
+    at = HEADER.index(TEXT_COLUMN)
+    columns = [*HEADER[:at], *text_columns(with_status=True), *HEADER[at + 1 :]]
+    return [*columns, STATUS_COLUMN, UPDATED_COLUMN]
 
 
 # --- the query ---------------------------------------------------------------
@@ -137,6 +159,9 @@ def ordered(findings, *, language: str | None = None):
 
 
 def _raw_columns(with_status: bool) -> list:
+    # The admin's text columns are the model's own (text_en, text_ru): each language as
+    # it is, empty where it has no text; the public one is the reader's language.
+    texts = text_columns(with_status=True) if with_status else ["export_text"]
     columns = [
         "pk",
         "session__dialogue__slug",
@@ -146,7 +171,7 @@ def _raw_columns(with_status: bool) -> list:
         "country__code",
         "kind",
         "position",
-        "export_text",
+        *texts,
         "export_themes",
     ]
     if with_status:
@@ -157,7 +182,8 @@ def _raw_columns(with_status: bool) -> list:
 def raw_rows(findings, *, language: str = "en", with_status: bool = False):
     """The export query as the ORM path reads it: the values before formatting.
 
-    Text cells in ``language``, else in the next language that has them.
+    Text cells in ``language``, else in the next language that has them; with
+    ``with_status`` (the admin's), the text once per content language instead.
     """
     return (
         ordered(findings, language=language)
@@ -221,7 +247,7 @@ def copy_sql(findings, *, url_base: str, language: str = "en", with_status: bool
         "c_country_code": _guarded(F("country__code")),
         "c_kind": _guarded(F("kind")),
         "c_position": F("position"),
-        "c_text": _guarded(localized("text", language)),
+        **_text_sql(language, with_status),
         "c_themes": _theme_names(language=language, guarded=True),
         "c_url": _guarded(url),
     }
@@ -239,6 +265,12 @@ def copy_sql(findings, *, url_base: str, language: str = "en", with_status: bool
     return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
 
 
+def _text_sql(language: str, with_status: bool) -> dict:
+    if not with_status:
+        return {"c_text": _guarded(localized("text", language))}
+    return {f"c_{column}": _guarded(F(column)) for column in text_columns(with_status=True)}
+
+
 # --- the two writers ---------------------------------------------------------
 
 
@@ -252,8 +284,7 @@ def version(updated) -> str:
 
 
 def _header(with_status: bool) -> bytes:
-    header = [*HEADER, STATUS_COLUMN, UPDATED_COLUMN] if with_status else HEADER
-    return (BOM + ",".join(header) + "\r\n").encode()
+    return (BOM + ",".join(header(with_status=with_status)) + "\r\n").encode()
 
 
 def orm_chunks(findings, *, url_base: str, language: str = "en", with_status: bool = False):
@@ -262,22 +293,13 @@ def orm_chunks(findings, *, url_base: str, language: str = "en", with_status: bo
     before, between, after = _session_url_parts()
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     rows = raw_rows(findings, language=language, with_status=with_status)
+    texts = len(text_columns(with_status=with_status))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     with transaction.atomic():
-        for (
-            pk,
-            dialogue,
-            start,
-            session,
-            country,
-            code,
-            kind,
-            position,
-            text,
-            themes,
-            *admin_columns,
-        ) in rows.iterator(chunk_size=FETCH_SIZE):
+        for row in rows.iterator(chunk_size=FETCH_SIZE):
+            pk, dialogue, start, session, country, code, kind, position = row[:8]
+            themes, *admin_columns = row[8 + texts :]
             url = f"{url_base}{before}{dialogue}{between}{session}{after}#finding-{pk}"
             writer.writerow(
                 [
@@ -289,7 +311,7 @@ def orm_chunks(findings, *, url_base: str, language: str = "en", with_status: bo
                     defuse(code or ""),
                     defuse(kind),
                     position,
-                    defuse(text or ""),
+                    *(defuse(text or "") for text in row[8 : 8 + texts]),
                     defuse(themes or ""),
                     defuse(url),
                     *_admin_cells(*admin_columns),
@@ -414,7 +436,8 @@ def csv_chunks(
     """The export of ``findings``: COPY on PostgreSQL, the ORM elsewhere (or as ``method`` says).
 
     Text cells (country, text, themes) in ``language``, else in the next language
-    that has them; the admin's exports are English, the language every finding has.
+    that has them. The admin's exports (``with_status``) give the country and themes in
+    English, the language every one has, and the text once per content language.
     """
     method = method or ("copy" if connection.vendor == "postgresql" else "orm")
     chunks = copy_chunks if method == "copy" else orm_chunks

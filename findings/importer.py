@@ -13,6 +13,13 @@ in the session named by ``dialogue`` + ``session`` (their slugs). An empty
 ``dialogue_date``, ``country``, ``url`` and ``status`` are for readers and are
 not read back.
 
+The admin's export gives the text once per content language (``text_en``,
+``text_ru``): each column present is read back, and an empty cell in a language
+other than English deletes that language's text (it was deleted in the
+spreadsheet); a language without a column keeps its texts as they are. A file
+with the single ``text`` column of the public export (or of older admin
+exports) is read as the English text.
+
 The admin's export adds an ``updated`` column: the time each finding was last
 changed. A row that would change a finding changed since then is refused (the
 file would undo someone's edit) unless the import is told to overwrite; so is a
@@ -48,15 +55,20 @@ from dialogues.pagecache import content_changed
 from i4c.serializers import ExactJSONEncoder
 
 from .enums import Kind
-from .export import HEADER, STATUS_COLUMN, UPDATED_COLUMN, restore
+from .export import (
+    HEADER,
+    STATUS_COLUMN,
+    TEXT_COLUMN,
+    UPDATED_COLUMN,
+    header,
+    restore,
+    text_columns,
+)
 from .models import Finding
 
 MAX_BYTES = 10 * 1024 * 1024
 # A smallint column: the highest number a list may use.
 MAX_POSITION = 32767
-# The texts of a finding in the languages other than English: an import leaves them as
-# they are (and its history records them, so a restore keeps them).
-TRANSLATIONS = [f"text_{code}" for code in settings.CONTENT_LANGUAGES if code != "en"]
 # A bigint column: the highest id a finding can have.
 MAX_ID = 2**63 - 1
 # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
@@ -70,6 +82,21 @@ SHOWN = 200
 # of parameters, and few enough objects in memory at a time.
 BATCH_SIZE = 1000
 IDS_PER_QUERY = 10_000
+
+
+def translation_fields() -> list[str]:
+    """The finding's texts in the content languages other than English (``text_ru``).
+
+    An import writes those its file has a column for, and keeps the others as they
+    are (its history records them too, so a restore keeps them).
+    """
+    return [f"{TEXT_COLUMN}_{code}" for code in settings.CONTENT_LANGUAGES if code != "en"]
+
+
+def text_column_languages() -> dict[str, str]:
+    """The columns a file may give the text in, and the language of each."""
+    columns = {f"{TEXT_COLUMN}_{code}": code for code in settings.CONTENT_LANGUAGES}
+    return {TEXT_COLUMN: "en", **columns}
 
 
 def whole_number(value: str, highest: int) -> int | None:
@@ -161,7 +188,8 @@ class PlannedRow:
     """A row that would be written: the finding's values after the import.
 
     ``pk`` is None for a finding to create. ``session`` and ``country`` are the
-    objects the plan looked up (shared between rows), for the preview.
+    objects the plan looked up (shared between rows), for the preview. ``text`` is
+    the English text; ``translations`` the others (``{"text_ru": ...}``).
     """
 
     number: int
@@ -179,8 +207,11 @@ class PlannedRow:
     old_list: tuple = ()
     created: datetime.datetime | None = None
     updated: datetime.datetime | None = None
-    # The finding's texts in the other languages, kept as they are (the file is English).
+    # The finding's texts in the other languages: the file's where it has their
+    # column, else as they are.
     translations: dict = field(default_factory=dict)
+    # The finding's English text before the import (None for a new finding).
+    old_english: str | None = None
 
     @property
     def session_id(self):
@@ -197,6 +228,13 @@ class PlannedRow:
     def kind_label(self) -> str:
         return Kind(self.kind).label
 
+    def other_texts(self) -> list[tuple[str, str]]:
+        """(language, text) of the texts in the other languages, for the preview."""
+        prefix = f"{TEXT_COLUMN}_"
+        return [
+            (name.removeprefix(prefix), text) for name, text in self.translations.items() if text
+        ]
+
     def finding(self, **values) -> Finding:
         """An unsaved ``Finding`` with the row's values (and ``values``)."""
         return Finding(
@@ -205,8 +243,8 @@ class PlannedRow:
             country_id=self.country_id,
             kind=self.kind,
             position=self.position,
-            # The file's text is the English one (the admin's export writes English).
-            text_en=self.text,
+            # Empty only where it was empty (see _plan_row): kept as it was, NULL or "".
+            text_en=self.text or self.old_english,
             created=self.created,
             **self.translations,
             **values,
@@ -284,6 +322,8 @@ class _Reader:
         # A cell may be as long as the file: csv's default limit (128 KiB) would raise.
         csv.field_size_limit(max(csv.field_size_limit(), len(self.text) + 1))
         self.header = []
+        # The columns the text is in, and the language of each: {"text_en": "en", ...}.
+        self.text_columns = {}
 
     def _lines(self, plan):
         """(row number, cells); a row csv cannot read ends the file with a problem."""
@@ -314,14 +354,25 @@ class _Reader:
         self.header = [cell.strip() for cell in next(lines, (1, []))[1]]
         if plan.problems:
             return False
-        extra = self.header[len(HEADER) :]
-        if self.header[: len(HEADER)] != HEADER or extra not in _EXTRA_COLUMNS:
-            plan.problem(
-                1,
-                "",
-                _("The first row must be the header %(header)s.") % {"header": ",".join(HEADER)},
-            )
+        # The text's columns stand where the public export has its one: "text", or
+        # one per language in any order ("text_en,text_ru", or "text_en" alone).
+        at = HEADER.index(TEXT_COLUMN)
+        after = HEADER[at + 1 :]
+        end = self.header.index(after[0]) if after[0] in self.header else at
+        texts, rest = self.header[at:end], self.header[end:]
+        known = text_column_languages()
+        languages = [known.get(column) for column in texts]
+        if (
+            self.header[:at] != HEADER[:at]
+            or rest[: len(after)] != after
+            or rest[len(after) :] not in _EXTRA_COLUMNS
+            or None in languages
+            or len(set(languages)) != len(languages)
+            or "en" not in languages
+        ):
+            plan.problem(1, "", header_message())
             return False
+        self.text_columns = dict(zip(texts, languages, strict=True))
         return True
 
     def records(self, plan=None):
@@ -358,6 +409,22 @@ def _lines_of(text: str):
 _EXTRA_COLUMNS = [[], [STATUS_COLUMN], [STATUS_COLUMN, UPDATED_COLUMN], [UPDATED_COLUMN]]
 
 
+def expected_header() -> str:
+    """The header an import reads, as the admin's export writes it (status and version aside)."""
+    return ",".join(header(with_status=True)[:-2])
+
+
+def header_message() -> str:
+    return _(
+        "The first row must be the header %(header)s. Instead of %(texts)s, a single "
+        "column %(text)s may give the English text."
+    ) % {
+        "header": expected_header(),
+        "texts": ",".join(text_columns(with_status=True)),
+        "text": TEXT_COLUMN,
+    }
+
+
 def plan_import(text: str, *, overwrite: bool = False) -> ImportPlan:
     """What importing ``text`` would do, checked against the database; writes nothing.
 
@@ -370,6 +437,7 @@ def plan_import(text: str, *, overwrite: bool = False) -> ImportPlan:
     if not reader.read_header(plan):
         return plan
     context = _Lookups(reader.records(), overwrite=overwrite)
+    context.text_columns = reader.text_columns
     rows = []
     for number, cells in reader.records(plan):
         row = _plan_row(plan, context, number, cells)
@@ -430,7 +498,7 @@ class _Lookups:
             part = ids[start : start + IDS_PER_QUERY]
             columns = ["session_id", "country_id", "kind", "position", "text_en"]
             for pk, *values in Finding.objects.filter(pk__in=part).values_list(
-                "pk", *columns, "created", "updated", *TRANSLATIONS
+                "pk", *columns, "created", "updated", *translation_fields()
             ):
                 self.existing[pk] = values
             for finding_id, theme_id in Through.objects.filter(finding_id__in=part).values_list(
@@ -549,9 +617,14 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
             _("The number must be a whole number from 1 to %(max)s.") % {"max": MAX_POSITION},
         )
 
-    text = cells["text"]
-    if not text.strip():
-        plan.problem(number, "text", _("The text is empty."))
+    # {language: (column, cell)}: English is there, the others when the file has their column.
+    texts = {language: (column, cells[column]) for column, language in context.text_columns.items()}
+    english_column, text = texts.pop("en")
+    old_english = existing[4] if existing is not None else None
+    if not text.strip() and (old_english or not any(cell.strip() for _, cell in texts.values())):
+        # A finding entered in another language only (from notes) has no English text
+        # yet: its row may leave the cell empty, but no row may empty an English text.
+        plan.problem(number, english_column, _("The text is empty."))
 
     theme_ids = set()
     for theme_name in filter(None, (part.strip() for part in cells["themes"].split(";"))):
@@ -589,10 +662,13 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
         note=note,
     )
     if existing is None:
+        row.translations = _translations(texts, {})
         return row
     old_session, old_country, old_kind, old_position, old_text, created, updated, *other = existing
     row.pk, row.created, row.updated = pk, created, updated
-    row.translations = dict(zip(TRANSLATIONS, other, strict=True))
+    row.old_english = old_text
+    old_translations = dict(zip(translation_fields(), other, strict=True))
+    row.translations = _translations(texts, old_translations)
     row.old_list = (old_session, old_country, old_kind, old_position)
     if row.position is None and row.old_list[:3] == row.list_key:
         row.position = old_position  # an empty number keeps the finding where it is
@@ -602,7 +678,11 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
         ("country_code", old_country, row.country_id),
         ("kind", old_kind, kind),
         ("position", old_position, row.position),
-        ("text", old_text, text),
+        (english_column, old_text or "", text),
+        *(
+            (column, old_translations[f"{TEXT_COLUMN}_{language}"] or "", cell.strip() and cell)
+            for language, (column, cell) in texts.items()
+        ),
         ("themes", old_themes, row.theme_ids),
     ]
     row.changes = [
@@ -626,6 +706,23 @@ def _plan_row(plan, context, number, cells) -> PlannedRow | None:
                 "exported": timezone.localtime(version).strftime("%Y-%m-%d %H:%M:%S"),
             }
     return row
+
+
+def _translations(texts: dict, old: dict) -> dict:
+    """The finding's texts in the other languages after the import: the file's, where it
+    has the language's column, else the old ones (none for a new finding).
+
+    An empty cell deletes the text; a text that is already empty stays as it is
+    (NULL or ""), so that the row does not count as a change.
+    """
+    translations = dict(old)
+    for language, (_column, cell) in texts.items():
+        name = f"{TEXT_COLUMN}_{language}"
+        if cell.strip():
+            translations[name] = cell
+        elif old.get(name):
+            translations[name] = ""
+    return translations
 
 
 def _shown(context, column: str, value) -> str:
@@ -692,6 +789,10 @@ def _batches(items, size=BATCH_SIZE):
 _FIELDS = ["session", "country", "kind", "position", "text", "text_en", "updated"]
 
 
+def _fields_written() -> list[str]:
+    return [*_FIELDS, *translation_fields()]
+
+
 def _update(findings, names, *, using):
     """``bulk_update`` of ``findings``: one ``UPDATE ... FROM (VALUES ...)`` statement.
 
@@ -752,7 +853,7 @@ def apply_import(plan: ImportPlan, *, user=None) -> int:
             _update(parked, ["position"], using=history.db)
         for batch in _batches(plan.changed):
             findings = [row.finding(updated=now) for row in batch]
-            _update(findings, _FIELDS, using=history.db)
+            _update(findings, _fields_written(), using=history.db)
             retagged = [row for row in batch if any(c.column == "themes" for c in row.changes)]
             Through.objects.filter(finding_id__in=[row.pk for row in retagged]).delete()
             Through.objects.bulk_create(

@@ -13,6 +13,12 @@ from dialogues.models import Country, Dialogue, Session, Theme
 from .enums import Kind
 
 
+def missing_text(language: str) -> Q:
+    """Findings without a text in ``language``: its column NULL (never written) or empty."""
+    column = f"text_{language}"
+    return Q(**{f"{column}__isnull": True}) | Q(**{column: ""})
+
+
 class FindingQuerySet(models.QuerySet):
     def published(self):
         """Findings of published dialogues: what the public may see."""

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import reversion
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import Truncator
@@ -179,6 +180,30 @@ def _is_bare_heading(line: str) -> bool:
     a wrapped item even without a colon ("difficulties in registration" is)."""
     rest = KIND_WORDS.sub(" ", _fold(line.rstrip(":.")))
     return all(word in HEADING_FILLERS for word in re.findall(r"\w+", rest))
+
+
+# The alphabet each content language is written in, to notice notes pasted under the
+# wrong language (Russian notes left as English). Languages not named here are not checked.
+ALPHABETS = {"en": "latin", "ru": "cyrillic"}
+LATIN_LETTER = re.compile(r"[A-Za-z]")
+CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+
+
+def alphabet_of(text: str) -> str | None:
+    """ "latin" or "cyrillic": the alphabet of most of the text's letters (None if neither)."""
+    latin, cyrillic = len(LATIN_LETTER.findall(text)), len(CYRILLIC_LETTER.findall(text))
+    if latin == cyrillic:
+        return None
+    return "latin" if latin > cyrillic else "cyrillic"
+
+
+def in_another_alphabet(items: Iterable[NoteItem], language: str) -> list[NoteItem]:
+    """The items written mostly in another alphabet than ``language``'s: the notes may be
+    in another language than the one chosen."""
+    expected = ALPHABETS.get(language)
+    if expected is None:
+        return []
+    return [item for item in items if alphabet_of(item.text) not in (expected, None)]
 
 
 def normalised(text: str) -> str:
@@ -583,6 +608,7 @@ class NotesPlan:
     dialogue_countries: list[Country]
     outside_countries: list[Country]
     add_duplicates: bool = False
+    language: str = "en"
 
     @property
     def findings(self) -> list[Finding]:
@@ -598,23 +624,36 @@ class NotesPlan:
         return [planned for planned in self.items if planned.finding.position is None]
 
 
-def plan_notes(*, session: Session, result: ParseResult, add_duplicates: bool = False) -> NotesPlan:
+def text_column(language: str) -> str:
+    """The column of the findings' text in ``language``, one of the content languages."""
+    if language not in settings.CONTENT_LANGUAGES:
+        raise ValueError(f"{language!r} is not one of the content languages")
+    return f"text_{language}"
+
+
+def plan_notes(
+    *, session: Session, result: ParseResult, add_duplicates: bool = False, language: str = "en"
+) -> NotesPlan:
     """Number the items after those already in each list and find the duplicates.
 
-    An item is a duplicate when its list (session, country, kind) already has, or an
-    earlier item of the notes gives, the same text (case, spacing and final punctuation
-    aside); it is skipped, and takes no number, unless ``add_duplicates``. Two queries
-    whatever the number of items: the session's findings and the dialogue's countries.
-    Reads ``session.dialogue``: select it first or it costs a query.
+    The notes are in ``language``: each item is that language's text of its finding.
+    An item is a duplicate when its list (session, country, kind) already has in that
+    language, or an earlier item of the notes gives, the same text (case, spacing and
+    final punctuation aside); it is skipped, and takes no number, unless
+    ``add_duplicates``. Two queries whatever the number of items: the session's findings
+    and the dialogue's countries. Reads ``session.dialogue``: select it first or it costs
+    a query.
     """
+    column = text_column(language)
     last: dict[tuple[int, str], int] = defaultdict(int)
     existing: dict[tuple[int, str, str], int] = {}
     rows = Finding.objects.filter(session=session, country__isnull=False).values_list(
-        "country_id", "kind", "position", "text_en"
+        "country_id", "kind", "position", column
     )
     for country_id, kind, position, text in rows.order_by("position"):
         last[country_id, kind] = max(last[country_id, kind], position)
-        existing.setdefault((country_id, kind, normalised(text)), position)
+        if text:  # a finding may have no text in this language yet
+            existing.setdefault((country_id, kind, normalised(text)), position)
     pasted: dict[tuple[int, str, str], int] = {}
     planned = []
     for item in result.items:
@@ -629,8 +668,7 @@ def plan_notes(*, session: Session, result: ParseResult, add_duplicates: bool = 
             position = last[item.country.pk, item.kind]
         finding = Finding(
             session=session, country=item.country, kind=item.kind, position=position,
-            # The notes are read as English, the language every finding has.
-            text_en=item.text,
+            **{column: item.text},
         )  # fmt: skip
         planned.append(PlannedItem(item, finding, duplicate_number, duplicate_line))
 
@@ -644,6 +682,7 @@ def plan_notes(*, session: Session, result: ParseResult, add_duplicates: bool = 
         dialogue_countries=dialogue_countries,
         outside_countries=sorted(outside.values(), key=lambda country: country.name),
         add_duplicates=add_duplicates,
+        language=language,
     )
 
 
@@ -662,15 +701,17 @@ def save_findings(
     user=None,
     add_duplicates: bool = False,
     add_countries: bool = False,
+    language: str = "en",
 ) -> NotesSaved:
     """Create the findings of the notes in one transaction, or none.
 
-    Items already in their lists are skipped unless ``add_duplicates``; with
-    ``add_countries``, the countries of the notes that do not take part in the
-    session's dialogue are added to it, in the same transaction. Everything is one
-    revision in the change history, by ``user`` when given. Raises ``NotesError`` with
-    every problem (and saves nothing) when the notes have one, or when a finding is
-    refused while saving.
+    The notes are in ``language``: the findings get their text in that language only
+    (notes in Russian give findings with no English text yet). Items already in their
+    lists are skipped unless ``add_duplicates``; with ``add_countries``, the countries of
+    the notes that do not take part in the session's dialogue are added to it, in the
+    same transaction. Everything is one revision in the change history, by ``user`` when
+    given. Raises ``NotesError`` with every problem (and saves nothing) when the notes
+    have one, or when a finding is refused while saving.
     """
     result = parse_notes(text, countries=Country.objects.all(), default_kind=default_kind)
     if result.problems:
@@ -687,12 +728,17 @@ def save_findings(
                 .select_related("dialogue")
                 .get(pk=session.pk)
             )
-            plan = plan_notes(session=session, result=result, add_duplicates=add_duplicates)
+            plan = plan_notes(
+                session=session, result=result, add_duplicates=add_duplicates, language=language
+            )
+            # The admin's form requires the English text; the database does not, and
+            # notes in another language have none yet: the other columns stay empty.
+            others = [text_column(code) for code in settings.CONTENT_LANGUAGES if code != language]
             for planned in plan.items:
                 if planned.finding.position is None:
                     continue
                 try:
-                    planned.finding.full_clean()
+                    planned.finding.full_clean(exclude=others)
                 except ValidationError as error:
                     problem = Problem(line=planned.item.line, message=" ".join(error.messages))
                     raise NotesError([problem]) from error

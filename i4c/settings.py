@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "i4c.apps.AuthenticatorAppsConfig",
     "dialogues",
     "findings",
+    "actions",
+    "reports",
 ]
 
 MIDDLEWARE = [

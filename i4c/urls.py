@@ -9,6 +9,9 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("actions/", include("actions.urls")),
+    # Before the findings' pages, whose session address would take "report/".
+    path("", include("reports.urls")),
     path("", include("findings.urls")),
 ]
 

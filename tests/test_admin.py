@@ -52,10 +52,9 @@ def test_board_member_cannot_manage_users(board_client):
 
 def test_board_group_has_exactly_the_content_permissions_and_views_the_admin_log(board_member):
     codenames = {perm.split(".")[1] for perm in board_member.get_all_permissions()}
+    models = ("dialogue", "session", "theme", "country", "finding", "action", "actionupdate")
     assert codenames == {
-        f"{action}_{model}"
-        for action in ("view", "add", "change", "delete")
-        for model in ("dialogue", "session", "theme", "country", "finding")
+        f"{action}_{model}" for action in ("view", "add", "change", "delete") for model in models
     } | {"view_logentry"}
 
 
@@ -825,9 +824,10 @@ def test_dialogue_change_page_query_count_is_fixed(board_client, django_assert_n
         make_session(dialogue)
     # session, user, the second factor's device, user permissions, group
     # permissions, savepoint and release (history), the dialogue (with its counts),
-    # its countries, the sessions, two content-type look-ups for the admin's links,
-    # and the session's sliding expiry (savepoint, update, release)
-    with django_assert_num_queries(15):
+    # its countries, the sessions, the count of findings without a translation, its
+    # follow-up actions, two content-type look-ups for the admin's links, and the
+    # session's sliding expiry (savepoint, update, release)
+    with django_assert_num_queries(17):
         response = board_client.get(dialogue_url(dialogue))
     assert response.text.count('name="sessions-') > rows
 

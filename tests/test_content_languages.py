@@ -241,16 +241,26 @@ def test_public_export_refuses_an_unknown_language(client, demo, content_languag
     assert response.content.decode() == "Language: choose one of en, ru.\n"
 
 
-def test_admin_export_stays_english_in_a_russian_admin(board_client, demo, content_languages):
+def test_admin_export_gives_each_language_its_column_in_a_russian_admin(
+    board_client, demo, content_languages
+):
     response = board_client.get(reverse("admin:findings_finding_export"), **RU)
     rows = list(
         csv.reader(
             io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"), newline="")
         )
     )
-    texts = {row[export.HEADER.index("text")] for row in rows[1:]}
-    assert "Releasing caricatures of officials" in texts
-    assert not any(re.search("[а-я]", text) for text in texts)
+    header = rows[0]
+    cells = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    english = {row["text_en"] for row in cells}
+    russian = {row["text_ru"] for row in cells}
+    assert "Releasing caricatures of officials" in english
+    assert not any(re.search("[а-я]", text) for text in english)
+    assert "Публикация карикатур на чиновников" in russian
+    assert all(re.search("[а-я]", text) for text in russian)
+    # The country and themes are named in English, the language every one has.
+    assert {row["country"] for row in cells} >= {"Kazakhstan", "Tajikistan"}
+    assert not any(re.search("[а-я]", row["country"] + row["themes"]) for row in cells)
 
 
 def test_restoring_a_version_brings_back_both_languages(board_client, country, content_languages):
@@ -416,14 +426,17 @@ def test_pages_in_russian_cost_the_same_queries_as_in_english(
         # dialogues with their counts
         ("/", 1),
         ("/dialogues/", 1),
-        # the dialogue, its countries, its sessions with counts, the country overview
-        (dialogue.get_absolute_url(), 4),
-        # the session with its dialogue, its findings with countries, the sibling sessions
-        (session.get_absolute_url(), 3),
+        # the dialogue, its countries, its sessions with counts, the country overview,
+        # its follow-up actions (none)
+        (dialogue.get_absolute_url(), 5),
+        # the session with its dialogue, its findings with countries, the actions
+        # answering its problems, the sibling sessions
+        (session.get_absolute_url(), 4),
         # the countries with their counts
         ("/countries/", 1),
-        # the country, its findings with sessions and dialogues
-        ("/countries/kz/", 2),
+        # the country, the actions answering its problems, its findings with sessions
+        # and dialogues
+        ("/countries/kz/", 3),
         # dialogue, session, country and theme menus, the count, the page of findings
         ("/findings/", 6),
         ("/findings/?q=Вывод", 6),

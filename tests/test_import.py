@@ -131,9 +131,22 @@ def test_file_over_the_size_limit_is_refused(monkeypatch):
         importer.decode_upload(b"x" * 101)
 
 
-def test_wrong_header_is_the_only_problem_reported():
+@pytest.fixture
+def content_languages(settings):  # noqa: F811 (Django's settings, not hypothesis's)
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+
+
+def test_wrong_header_is_the_only_problem_reported(content_languages):
     plan = importer.plan_import("id,dialogue,text\r\n1,a,b\r\n")
-    assert problems(plan) == [(1, "", f"The first row must be the header {HEADER}.")]
+    assert problems(plan) == [
+        (
+            1,
+            "",
+            "The first row must be the header id,dialogue,dialogue_date,session,country,"
+            "country_code,kind,position,text_en,text_ru,themes,url. Instead of text_en,text_ru, "
+            "a single column text may give the English text.",
+        )
+    ]
 
 
 # --- the preview -------------------------------------------------------------
@@ -416,7 +429,9 @@ def test_admin_import_refuses_windows_1251_with_a_message(board_client, country)
     assert "Windows-1251" in response.context["form"].errors["file"][0]
 
 
-def test_admin_exports_selection_and_filters_with_drafts_and_status(board_client, country):
+def test_admin_exports_selection_and_filters_with_drafts_and_status(
+    board_client, country, content_languages
+):
     draft = make_findings(make_session(make_dialogue(status=Status.DRAFT)), country)[0]
     published = make_findings(make_session(), Country.objects.get(code="KG"))[0]
 
@@ -426,7 +441,10 @@ def test_admin_exports_selection_and_filters_with_drafts_and_status(board_client
     )
     rows = list(csv.reader(io.StringIO(b"".join(selected.streaming_content).decode("utf-8-sig"))))
     draft.refresh_from_db()
-    assert rows[0] == [*export.HEADER, "status", "updated"]
+    assert rows[0] == [
+        *["id", "dialogue", "dialogue_date", "session", "country", "country_code", "kind"],
+        *["position", "text_en", "text_ru", "themes", "url", "status", "updated"],
+    ]
     version = draft.updated.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     assert [(r[0], r[-2], r[-1]) for r in rows[1:]] == [(str(draft.pk), "draft", version)]
 
@@ -527,10 +545,18 @@ def test_admin_import_refuses_a_file_over_the_size_limit(board_client, monkeypat
     ]
 
 
-def test_admin_import_page_states_the_header_it_expects(board_client):
+def test_admin_import_page_states_the_header_it_expects(board_client, content_languages):
     response = board_client.get("/admin/findings/finding/import/")
     assert response.status_code == 200
-    assert f"The first row must be the header {HEADER}." in response.content.decode()
+    assert (
+        "The first row must be the header id,dialogue,dialogue_date,session,country,"
+        "country_code,kind,position,text_en,text_ru,themes,url."
+    ) in response.content.decode()
+    assert (
+        "An empty cell in another language’s column (text_ru) deletes that text; to leave "
+        "a language’s texts as they are, delete its whole column. A file with a single text "
+        "column, as older exports wrote it, gives the English text only."
+    ) in html.unescape(response.content.decode())
     assert 'type="file" name="file"' in response.content.decode()
 
 
@@ -893,13 +919,13 @@ def test_a_row_changed_since_the_export_is_refused_until_overwrite_is_ticked(boa
     assert board_client.post(change_url, data).status_code == 302
     first.refresh_from_db()
     # The old file: the second finding edited, the first as it was at the export.
-    content = edited(exported_file, second.pk, "text", "Edited in the file")
+    content = edited(exported_file, second.pk, "text_en", "Edited in the file")
 
     refused = preview_file(board_client, "old.csv", content)
 
     plan = refused.context["plan"]
     assert [(r.number, r.pk, r.changes) for r in plan.stale] == [
-        (2, first.pk, [importer.Change("text", "Edited meanwhile", "Finding 1")])
+        (2, first.pk, [importer.Change("text_en", "Edited meanwhile", "Finding 1")])
     ]
     assert [r.pk for r in plan.changed] == [second.pk]
     page = refused.content.decode()
@@ -919,7 +945,7 @@ def test_a_row_changed_since_the_export_is_refused_until_overwrite_is_ticked(boa
 
 def test_a_fresh_export_edited_and_imported_needs_no_tick(board_client, country):
     (finding,) = make_findings(make_session(), country)
-    content = edited(admin_export(board_client), finding.pk, "text", "Corrected")
+    content = edited(admin_export(board_client), finding.pk, "text_en", "Corrected")
 
     preview = preview_file(board_client, "fresh.csv", content)
     done = confirm(board_client, preview)
@@ -986,7 +1012,7 @@ def test_preview_shows_before_and_after_of_every_changed_cell(board_client, coun
         ("country_code", "KG"),
         ("kind", "problem"),
         ("position", "4"),
-        ("text", "New text"),
+        ("text_en", "New text"),
         ("themes", "Laws"),
     ]:
         content = edited(content, finding.pk, column, value).decode("utf-8")
@@ -1004,15 +1030,19 @@ def test_preview_shows_before_and_after_of_every_changed_cell(board_client, coun
         importer.Change("country_code", "KZ", "KG"),
         importer.Change("kind", "success", "problem"),
         importer.Change("position", "1", "4"),
-        importer.Change("text", "Finding 1", "New text"),
+        importer.Change("text_en", "Finding 1", "New text"),
         importer.Change("themes", "", "Laws"),
     ]
+    cell = r"<td>((?:<em[^>]*>)?[^<]*(?:</em>)?)</td>"
     cells = re.findall(
-        r"<td>(\w+)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>",
+        rf"<td>(\w+)</td>\s*{cell}\s*{cell}",
         preview.content.decode().split('id="import-changed"')[1],
     )
+    # An empty value is said, not left as a blank cell.
+    empty = '<em class="import-empty">(empty)</em>'
     assert cells == [
-        (c.column, html.escape(c.before), html.escape(c.after)) for c in planned.changes
+        (c.column, html.escape(c.before) or empty, html.escape(c.after) or empty)
+        for c in planned.changes
     ]
 
 
@@ -1362,3 +1392,37 @@ def test_import_changes_regional_findings_and_moves_one_to_regional(country):
         (None, "problem", 1, "Regional, edited"),
         (None, "problem", 2, "Now regional"),
     ]
+
+
+# --- findings without an English text -----------------------------------------
+
+
+def test_round_trip_of_a_finding_without_english_text_keeps_it_without(country, settings):
+    """A finding entered from Russian notes: the admin's export shows its Russian text in
+    the text cell; importing the file back writes no Russian into the English column."""
+    from findings.notes import save_findings
+
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    session = make_session()
+    save_findings(session=session, text="KZ: 1) Страх; 2) Суды", default_kind=Kind.SUCCESS,
+                  language="ru")  # fmt: skip
+    theme = Theme.objects.create(name="Courts", slug="courts")
+    text = exported(with_status=True)
+    assert "Страх" in text
+
+    plan = importer.plan_import(text)
+    assert problems(plan) == []
+    assert (len(plan.changed), plan.unchanged) == (0, 2)
+
+    # Another cell of the row changed: its texts stay as they are.
+    lines = text.splitlines()
+    lines[2] = lines[2].replace(",Суды,,", ",Суды,Courts,")
+    plan = importer.plan_import("\r\n".join(lines) + "\r\n")
+    assert problems(plan) == []
+    assert [[(c.column, c.before, c.after) for c in r.changes] for r in plan.changed] == [
+        [("themes", "", "Courts")]
+    ]
+    importer.apply_import(plan)
+    assert list(
+        Finding.objects.order_by("position").values_list("text_en", "text_ru", "themes")
+    ) == [(None, "Страх", None), (None, "Суды", theme.pk)]

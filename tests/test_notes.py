@@ -1029,7 +1029,8 @@ def preview_rows(response) -> list[tuple[str, str, str, str, str, str]]:
     table = table[: table.index("</table>")]
     rows = re.findall(r"<tr[^>]*>\s*(.*?)\s*</tr>", table, re.S)[1:]
     return [
-        tuple(html.unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", row)) for row in rows
+        tuple(html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row))
+        for row in rows
     ]
 
 
@@ -1054,6 +1055,7 @@ def test_notes_page_shows_the_form_without_save_until_a_preview(board_client):
         "previewed": "",
         "notes": "",
         "default_kind": Kind.SUCCESS,
+        "language": "en",
     }
     assert buttons(response) == ["_preview"]
     change_url = reverse("admin:dialogues_session_change", args=[session.pk])
@@ -1322,3 +1324,189 @@ def test_notes_page_is_403_without_the_permission_to_change_the_session(client):
     )
     assert response.status_code == 403
     assert Finding.objects.count() == 0
+
+
+# The language of the notes
+
+
+RUSSIAN_NOTES = (
+    "Казахстан: 1) Страх преследований; 2) Онлайн-петиции\nПроблемы:\nTJ: 1) Нет единства"
+)
+
+
+def texts(session) -> list[tuple[str, str, int, str | None, str | None]]:
+    return sorted(
+        (f.country.code, f.kind, f.position, f.text_en, f.text_ru)
+        for f in Finding.objects.filter(session=session).select_related("country")
+    )
+
+
+def test_notes_page_asks_the_language_of_the_notes_english_first(board_client, settings):
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    response = board_client.get(notes_url(make_session()))
+    menu = response.text[response.text.index('<select name="language"') :]
+    menu = menu[: menu.index("</select>")]
+    assert re.findall(r'<option value="(\w+)"( selected)?>(\w+)</option>', menu) == [
+        ("en", " selected", "English"),
+        ("ru", "", "Russian"),
+    ]
+
+
+def test_russian_notes_give_findings_with_the_russian_text_and_no_english(board_client, settings):
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    session = make_session()
+    response = preview(board_client, session, RUSSIAN_NOTES, language="ru")
+    assert response.context["result"].problems == []
+    assert (
+        '<p class="warning" id="notes-language">These findings will have their Russian text '
+        "only: they will have no English text until it is added, with “Add translations from "
+        "notes” or by hand. Until then, the session's page asks for it before it saves.</p>"
+    ) in response.text
+    assert '<th scope="col">Text (Russian)</th>' in response.text
+    assert preview_rows(response) == [
+        ("1", "Kazakhstan", "Success", "1", "Страх преследований", ""),
+        ("1", "Kazakhstan", "Success", "2", "Онлайн-петиции", ""),
+        ("3", "Tajikistan", "Problem", "1", "Нет единства", ""),
+    ]
+    assert '<td lang="ru">Страх преследований</td>' in response.text
+
+    response = press(board_client, session, response, "_save")
+    assert message_texts(response) == [
+        "Added 3 findings from the notes. They are in Russian only: add their English text "
+        "with “Add translations from notes”, or on their pages."
+    ]
+    assert texts(session) == [
+        ("KZ", Kind.SUCCESS, 1, None, "Страх преследований"),
+        ("KZ", Kind.SUCCESS, 2, None, "Онлайн-петиции"),
+        ("TJ", Kind.PROBLEM, 1, None, "Нет единства"),
+    ]
+
+
+def test_english_notes_give_findings_with_the_english_text_only(board_client):
+    session = make_session()
+    response = preview(board_client, session, "KZ: 1) Fear of reprisals")
+    assert 'id="notes-language"' not in response.text
+    press(board_client, session, response, "_save")
+    assert texts(session) == [("KZ", Kind.SUCCESS, 1, "Fear of reprisals", None)]
+
+
+def test_duplicates_are_found_among_the_texts_of_the_notes_language(board_client, country):
+    session = make_session()
+    Finding.objects.create(
+        session=session, country=country, kind=Kind.SUCCESS, position=1,
+        text_en="Petitions", text_ru="Петиции",
+    )  # fmt: skip
+    save_findings(session=session, text="KZ: 1) Страх", default_kind=Kind.SUCCESS, language="ru")
+
+    response = preview(board_client, session, "KZ: 1) петиции.; 2) страх; 3) Суды", language="ru")
+    assert preview_rows(response) == [
+        ("1", "Kazakhstan", "Success", "—", "петиции.", "As number 1"),
+        ("1", "Kazakhstan", "Success", "—", "страх", "As number 2"),
+        ("1", "Kazakhstan", "Success", "3", "Суды", ""),
+    ]
+    # In English, the list has "Petitions" only: the finding without English text is
+    # no duplicate of anything.
+    response = preview(board_client, session, "KZ: 1) Страх; 2) petitions", language="en")
+    assert preview_rows(response) == [
+        ("1", "Kazakhstan", "Success", "3", "Страх", ""),
+        ("1", "Kazakhstan", "Success", "—", "petitions", "As number 1"),
+    ]
+
+
+def test_save_after_the_language_changed_since_the_preview_is_refused(board_client):
+    session = make_session()
+    response = preview(board_client, session, "KZ: 1) Страх", language="en")
+    response = press(board_client, session, response, "_save", language="ru")
+    assert response.context["not_previewed"] is True
+    assert Finding.objects.count() == 0
+
+
+def test_a_language_that_is_not_a_content_language_is_refused(board_client, settings):
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    session = make_session()
+    response = preview(board_client, session, "KZ: 1) Fear", language="kk")
+    assert response.context["form"].errors == {
+        "language": ["Select a valid choice. kk is not one of the available choices."]
+    }
+    assert Finding.objects.count() == 0
+
+
+def test_command_language_option_fills_that_language(tmp_path):
+    session = make_session(make_dialogue(slug="civic-space"), slug="participation")
+    notes = tmp_path / "notes.txt"
+    notes.write_text(RUSSIAN_NOTES, encoding="utf-8")
+    call_command(
+        "import_notes", "civic-space", "participation", str(notes), "--language", "ru",
+        stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+    assert texts(session) == [
+        ("KZ", Kind.SUCCESS, 1, None, "Страх преследований"),
+        ("KZ", Kind.SUCCESS, 2, None, "Онлайн-петиции"),
+        ("TJ", Kind.PROBLEM, 1, None, "Нет единства"),
+    ]
+
+
+def test_history_of_a_finding_from_russian_notes_keeps_its_english_text_empty(country, settings):
+    from findings.admin_history import go_back, put_back
+
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    session = make_session()
+    save_findings(session=session, text="KZ: 1) Страх", default_kind=Kind.SUCCESS, language="ru")
+    finding = Finding.objects.get()
+    first = Version.objects.get_for_object(finding).get()
+    finding.text_en = "Fear"
+    finding.save()
+    # Back to the version without English text: it has none again.
+    go_back(finding, first)
+    finding.refresh_from_db()
+    assert (finding.text_en, finding.text_ru) == (None, "Страх")
+    # Deleted and brought back: the same.
+    finding.delete()
+    restored = put_back(first).finding
+    restored.refresh_from_db()
+    assert (restored.text_en, restored.text_ru) == (None, "Страх")
+
+
+def test_the_session_page_asks_for_the_english_text_of_findings_entered_in_russian(
+    board_client, settings
+):
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    session = make_session()
+    save_findings(session=session, text="KZ: 1) Страх", default_kind=Kind.SUCCESS, language="ru")
+    url = reverse("admin:dialogues_session_change", args=[session.pk])
+    data = form_data(board_client.get(url).content, "session_form")
+    response = board_client.post(url, {**data, "title_en": "New title"})
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors[0] == {
+        "text_en": ["This field is required."]
+    }
+    data = form_data(response.content, "session_form")
+    assert (data["findings-0-text_en"], data["findings-0-text_ru"]) == ("", "Страх")
+    response = board_client.post(url, {**data, "findings-0-text_en": "Fear"})
+    assert response.status_code == 302
+    assert list(session.findings.values_list("text_en", "text_ru")) == [("Fear", "Страх")]
+
+
+def test_notes_in_another_alphabet_than_the_chosen_language_are_pointed_out(board_client):
+    session = make_session()
+    response = preview(board_client, session, RUSSIAN_NOTES + "\nKZ: 1) Open data", language="en")
+    assert (
+        '<p class="warning" id="notes-other-language">3 items do not look written in English: '
+        "check “Language” before saving.</p>"
+    ) in response.text
+    response = preview(board_client, session, RUSSIAN_NOTES, language="ru")
+    assert 'id="notes-other-language"' not in response.text
+
+
+def test_a_finding_from_russian_notes_is_shown_to_english_readers_marked_russian(client, settings):
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
+    settings.PAGE_CACHE_SECONDS = 0
+    session = make_session()
+    save_findings(session=session, text="KZ: 1) Страх", default_kind=Kind.SUCCESS, language="ru")
+    finding = Finding.objects.get()
+    html_en = client.get(session.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").text
+    assert re.search(rf'<li value="1" id="finding-{finding.pk}">(.*?)</li>', html_en)[1] == (
+        '<span lang="ru">Страх</span> <small class="language-mark">(in Russian)</small>'
+    )
+    html_ru = client.get(session.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").text
+    assert re.search(rf'<li value="1" id="finding-{finding.pk}">(.*?)</li>', html_ru)[1] == "Страх"

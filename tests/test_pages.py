@@ -136,8 +136,9 @@ def test_home_query_count_is_fixed(uncached, client, django_assert_num_queries, 
 @pytest.mark.parametrize("size", [1, 20])
 def test_dialogue_page_query_count_is_fixed(uncached, client, django_assert_num_queries, size):
     dialogue = fill(size, size)
-    # the dialogue, its countries, its sessions with counts, the country overview
-    with django_assert_num_queries(4):
+    # the dialogue, its countries, its sessions with counts, the country overview,
+    # its follow-up actions (none)
+    with django_assert_num_queries(5):
         response = client.get(dialogue.get_absolute_url())
     assert len(response.context["sessions"]) == size
 
@@ -146,8 +147,9 @@ def test_dialogue_page_query_count_is_fixed(uncached, client, django_assert_num_
 def test_session_page_query_count_is_fixed(uncached, client, django_assert_num_queries, size):
     dialogue = fill(1, size)
     session = dialogue.sessions.get()
-    # the session with its dialogue, its findings with countries, the sibling sessions
-    with django_assert_num_queries(3):
+    # the session with its dialogue, its findings with countries, the actions
+    # answering its problems, the sibling sessions
+    with django_assert_num_queries(4):
         response = client.get(session.get_absolute_url())
     assert (
         sum(len(g["successes"]) + len(g["problems"]) for g in response.context["groups"])
@@ -293,8 +295,9 @@ def test_country_pages_query_count_is_fixed(uncached, client, django_assert_num_
     # the countries with their counts
     with django_assert_num_queries(1):
         client.get("/countries/")
-    # the country, its findings with sessions and dialogues
-    with django_assert_num_queries(2):
+    # the country, the actions answering its problems, its findings with sessions
+    # and dialogues
+    with django_assert_num_queries(3):
         response = client.get("/countries/kz/")
     assert response.context["totals"] == {"successes": size * size, "problems": size * size}
 

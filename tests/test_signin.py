@@ -558,6 +558,7 @@ def test_password_alone_is_refused_on_the_boards_own_admin_pages(client, device,
         "/admin/findings/finding/export.csv",
         "/admin/findings/finding/import/",
         f"/admin/dialogues/session/{session.pk}/notes/",
+        f"/admin/dialogues/session/{session.pk}/translations/",
         "/admin/findings/finding/recover/",
         f"/admin/findings/finding/{finding.pk}/history/",
     ):
@@ -568,7 +569,11 @@ def test_password_alone_is_refused_on_the_boards_own_admin_pages(client, device,
         ], url
         assert "Open the authenticator app on your phone" in response.text
         assert finding.text not in response.text
-    for url in ("/admin/findings/finding/import/", f"/admin/dialogues/session/{session.pk}/notes/"):
+    for url in (
+        "/admin/findings/finding/import/",
+        f"/admin/dialogues/session/{session.pk}/notes/",
+        f"/admin/dialogues/session/{session.pk}/translations/",
+    ):
         response = client.post(url, {"notes": "Kazakhstan: 1) Added without the code"})
         assert response["Location"] == f"/admin/login/?next={url}"
     assert list(session.findings.values_list("text", flat=True)) == [finding.text]

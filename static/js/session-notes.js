@@ -1,6 +1,7 @@
-// "Add findings from notes": Save sends the notes that were previewed, so once the notes
-// or the kind change, Save is disabled until Preview shows them again. The server
-// refuses such a save anyway; this only says so before the click.
+// "Add findings from notes" and "Add translations from notes": Save sends the notes that
+// were previewed, so once the notes, the kind, the language or the replace box change,
+// Save is disabled until Preview shows them again. The server refuses such a save
+// anyway; this only says so before the click.
 (function () {
   "use strict";
   var form = document.getElementById("notes_form");
@@ -9,11 +10,18 @@
     return;
   }
   var help = document.getElementById("notes-preview-again");
-  var fields = [form.elements.notes, form.elements.default_kind];
-  var previewed = fields.map(function (field) { return field.value; });
+  var fields = ["notes", "default_kind", "language", "replace"]
+    .map(function (name) { return form.elements[name]; })
+    .filter(Boolean);
+
+  function valueOf(field) {
+    return field.type === "checkbox" ? String(field.checked) : field.value;
+  }
+
+  var previewed = fields.map(valueOf);
 
   function check() {
-    var changed = fields.some(function (field, i) { return field.value !== previewed[i]; });
+    var changed = fields.some(function (field, i) { return valueOf(field) !== previewed[i]; });
     save.disabled = changed;
     help.hidden = !changed;
   }

@@ -31,11 +31,15 @@ PAGES = {
     "dialogues": "/dialogues/",
     "dialogue": DIALOGUE_URL,
     "session": SESSION_URL,
+    "report": DIALOGUE_URL + "report/",
+    "report as lists": DIALOGUE_URL + "report/?style=list",
     "countries": "/countries/",
     "country": "/countries/kz/",
     "findings": "/findings/",
     "filtered findings": "/findings/?country=tj&kind=problem",
     "bad filter": "/findings/?kind=maybe",
+    "actions": "/actions/",
+    "bad actions filter": "/actions/?status=maybe",
     "not found": "/no-such-page/",
 }
 

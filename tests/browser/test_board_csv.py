@@ -22,7 +22,7 @@ def export_from_the_findings_list(page) -> str:
 def with_text(exported: str, row: int, text: str) -> bytes:
     """The file with the text of one row changed, saved as Excel's "CSV UTF-8" does."""
     rows = list(csv.reader(io.StringIO(exported, newline="")))
-    rows[row][rows[0].index("text")] = text
+    rows[row][rows[0].index("text_en")] = text
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)
     return ("\ufeff" + out.getvalue()).encode()
@@ -52,8 +52,8 @@ def test_board_member_exports_edits_and_imports_then_meets_a_stale_file(board_pa
     upload(page, with_text(exported, 1, "Edited in the spreadsheet"))
 
     changed = page.locator("#import-changed")
-    expect(changed.locator("tr", has_text="text")).to_contain_text(before)
-    expect(changed.locator("tr", has_text="text")).to_contain_text("Edited in the spreadsheet")
+    expect(changed.locator("tr", has_text="text_en")).to_contain_text(before)
+    expect(changed.locator("tr", has_text="text_en")).to_contain_text("Edited in the spreadsheet")
     page.get_by_role("button", name="Import these findings").click()
     expect(page.locator("ul.messagelist")).to_have_text("Imported: 0 created, 1 changed.")
     finding.refresh_from_db()

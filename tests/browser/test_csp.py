@@ -123,6 +123,7 @@ def test_admin_pages_break_no_rule_and_their_scripts_work(admin_page, violations
         f"/admin/dialogues/dialogue/{dialogue.pk}/history/",
         "/admin/findings/finding/recover/",
         f"/admin/dialogues/session/{session.pk}/notes/",
+        f"/admin/dialogues/session/{session.pk}/translations/",
         "/admin/findings/finding/import/",
     ]:
         response = page.goto(path)

@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import NoReturn
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,6 +30,13 @@ class Command(BaseCommand):
             "success).",
         )
         parser.add_argument(
+            "--language",
+            choices=settings.CONTENT_LANGUAGES,
+            default=settings.CONTENT_LANGUAGES[0],
+            help="The language the notes are written in: the findings get their text in it "
+            "(default: %(default)s).",
+        )
+        parser.add_argument(
             "--add-duplicates",
             action="store_true",
             help="Add the items whose text is already in their list, too.",
@@ -43,8 +51,8 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, dialogue, session, file, kind, dry_run, add_duplicates, add_countries,
-        **options,
+        self, *args, dialogue, session, file, kind, language, dry_run, add_duplicates,
+        add_countries, **options,
     ):  # fmt: skip
         session = self.get_session(dialogue_slug=dialogue, session_slug=session)
         try:
@@ -58,7 +66,9 @@ class Command(BaseCommand):
         result = parse_notes(text, countries=Country.objects.all(), default_kind=kind)
         if result.problems:
             self.fail(result.problems)
-        plan = plan_notes(session=session, result=result, add_duplicates=add_duplicates)
+        plan = plan_notes(
+            session=session, result=result, add_duplicates=add_duplicates, language=language
+        )
         if not dry_run:
             try:
                 saved = save_findings(
@@ -67,6 +77,7 @@ class Command(BaseCommand):
                     default_kind=kind,
                     add_duplicates=add_duplicates,
                     add_countries=add_countries,
+                    language=language,
                 )
             except NotesError as error:
                 self.fail(error.problems)
