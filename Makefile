@@ -64,10 +64,11 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install $(MO)  ## time the CSV export (10k-1M findings) and import (10k-60k rows) on PostgreSQL and SQLite, and the demo's report (not a test; BENCH_ARGS="--sizes 10000", BENCH_IMPORT_ARGS="--sizes 10000")
+bench: install $(MO)  ## time the CSV export (10k-1M findings) and import (10k-60k rows) on PostgreSQL and SQLite, the demo's report, and searches (10k-1M findings) (not a test; BENCH_ARGS="--sizes 10000", BENCH_IMPORT_ARGS="--sizes 10000", BENCH_SEARCH_ARGS="--sizes 10000")
 	$(BIN)/python -m bench.bench_export $(BENCH_ARGS)
 	$(BIN)/python -m bench.bench_import $(BENCH_IMPORT_ARGS)
 	$(BIN)/python -m bench.bench_report $(BENCH_REPORT_ARGS)
+	$(BIN)/python -m bench.bench_search $(BENCH_SEARCH_ARGS)
 
 loadtest: install $(MO) static  ## gunicorn on PostgreSQL with generated data, under wrk; not a test (LOADTEST_ARGS="--seconds 5")
 	$(BIN)/python -m loadtest.loadtest $(LOADTEST_ARGS)

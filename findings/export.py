@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dialogues.content import content_language, localized, resolution_order
+from i4c.limits import search_rate_limited
 
 from .filters import FindingFilter, in_list_order
 from .models import Finding
@@ -538,6 +539,7 @@ def export_language(params) -> str:
 
 
 @require_safe
+@search_rate_limited
 def export_findings(request):
     """``/findings/export.csv``: what ``/findings/`` shows, as CSV, for everyone."""
     try:

@@ -2,9 +2,6 @@
 
 import django_filters
 from django import forms
-from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -14,9 +11,10 @@ from dialogues.models import Country, Dialogue, Session, Theme
 
 from .enums import Kind
 from .models import Finding, public_countries
+from .search import matching
 
 
-def in_list_order(findings, *, language: str | None = None):
+def list_order(language: str | None = None) -> tuple:
     """The one order of ``/findings/`` and of its CSV: newest dialogue first, then
     session by session, country by country (regional last), successes, problems, by number.
 
@@ -24,7 +22,7 @@ def in_list_order(findings, *, language: str | None = None):
     must not shift between requests. Regional last on every database (SQLite
     would put NULL first). Countries by their names in ``language`` (the reader's).
     """
-    return findings.order_by(
+    return (
         "-session__dialogue__start",
         "session__dialogue_id",
         "session__position",
@@ -35,6 +33,11 @@ def in_list_order(findings, *, language: str | None = None):
         "position",
         "pk",
     )
+
+
+def in_list_order(findings, *, language: str | None = None):
+    """``findings`` in ``list_order``."""
+    return findings.order_by(*list_order(language))
 
 
 class SessionChoiceField(forms.ModelChoiceField):
@@ -139,19 +142,4 @@ class FindingFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # A finding is found by the words of any of its languages.
-        columns = [f"text_{code}" for code in settings.CONTENT_LANGUAGES]
-        contains = Q()
-        for column in columns:
-            contains |= Q(**{f"{column}__icontains": value})
-        if connection.vendor == "postgresql":
-            # Findings are written in English and in Russian: stem with both, and
-            # keep a plain substring match for parts of words.
-            vector = SearchVector(*columns, config="english") + SearchVector(
-                *columns, config="russian"
-            )
-            query = SearchQuery(value, config="english", search_type="websearch") | SearchQuery(
-                value, config="russian", search_type="websearch"
-            )
-            return queryset.annotate(search=vector).filter(Q(search=query) | contains)
-        return queryset.filter(contains)
+        return matching(queryset, value)

@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 
 from dialogues.content import localized
 from dialogues.models import Country, Dialogue, Session
+from i4c.limits import search_rate_limited
 from i4c.pagecache import page_cache
 
 from .enums import Kind
 from .filters import FindingFilter, in_list_order
 from .models import Finding, public_countries
+from .search import add_snippets, ranked
 
 
 def _finding_counts(prefix: str) -> dict:
@@ -135,17 +137,25 @@ def session_detail(request, dialogue_slug, slug):
 PAGE_SIZE = 50
 
 
+# Outside the rate limit: a search served from the cache costs nothing to count.
 @page_cache(reads={"page", *FindingFilter.base_filters})
+@search_rate_limited
 def finding_list(request):
-    """All published findings, filtered; bad filter values get a page that says so (400)."""
+    """All published findings, filtered; bad filter values get a page that says so (400).
+
+    A search lists its best matches first, each with the words found highlighted.
+    """
     filterset = FindingFilter(request.GET or None)
     status = 200
     page_error = None
+    searched = ""
     if filterset.is_bound and not filterset.is_valid():
         findings = Finding.objects.none()
         status = 400
     else:
-        findings = in_list_order(filterset.qs.select_related("session__dialogue", "country"))
+        searched = request.GET.get("q", "").strip()
+        findings = ranked(filterset.qs, searched) if searched else in_list_order(filterset.qs)
+        findings = findings.select_related("session__dialogue", "country")
     paginator = Paginator(findings, PAGE_SIZE)
     page_number = request.GET.get("page", "1")
     try:
@@ -154,6 +164,9 @@ def finding_list(request):
         page = None
         page_error = _("There is no page %(page)s of these findings.") % {"page": page_number[:20]}
         status = 400
+    if page is not None and searched:
+        page.object_list = list(page.object_list)
+        add_snippets(page.object_list, searched)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -164,6 +177,8 @@ def finding_list(request):
             "page": page,
             "page_error": page_error,
             "query": query.urlencode(),
+            "searched": searched,
+            "search_limit": settings.I4C_SEARCH_MAX_RESULTS,
         },
         status=status,
     )

@@ -183,15 +183,17 @@ def _asking_the_cache():
         raise CacheFailed(str(error)) from error
 
 
-def _available_cache():
-    """The page cache, or None while it rests after a failure."""
+def available_cache():
+    """The page cache, or None while it rests after a failure. For every use of the
+    shared cache (the search's rate limit too): a hung Redis costs one request."""
     if time.monotonic() < _Rest.until:
         return None
     return _cache()
 
 
-def _failed(doing: str):
-    """The cache failed (Redis down or silent for ``REDIS_TIMEOUT``): rest it, say so once."""
+def cache_failed(doing: str):
+    """The cache failed (Redis down or silent for ``REDIS_TIMEOUT``) while ``doing``:
+    it rests for ``REDIS_RETRY_SECONDS``, said once."""
     seconds = settings.REDIS_RETRY_SECONDS
     with _Rest.lock:
         now = time.monotonic()
@@ -268,13 +270,13 @@ def kept(key: str, make):
     costs the making, never the answer, and rests as it does for the pages."""
     if settings.PAGE_CACHE_SECONDS <= 0:
         return make()
-    cache = _available_cache()
+    cache = available_cache()
     if cache is None:
         return make()
     try:
         version, content = lookup(cache, key)
     except CacheFailed:
-        _failed(f"reading {key}")
+        cache_failed(f"reading {key}")
         return make()
     _answered()
     if content is not None:
@@ -283,13 +285,13 @@ def kept(key: str, make):
     try:
         cache.set(key, (version, content), settings.PAGE_CACHE_SECONDS)
     except Exception:
-        _failed(f"storing {key}")
+        cache_failed(f"storing {key}")
     return content
 
 
 def _publish_version():
     """After a commit: Redis's copy of the version becomes the database's current one."""
-    cache = _available_cache()
+    cache = available_cache()
     if cache is None:
         return  # readers elsewhere may see the previous pages until the copy expires
     try:
@@ -302,7 +304,7 @@ def _publish_version():
         cache.set(VERSION_KEY, version, settings.PAGE_CACHE_VERSION_SECONDS)
     except Exception:
         # The edit is saved; readers may see the previous pages until the copy expires.
-        _failed("publishing the new content version")
+        cache_failed("publishing the new content version")
 
 
 def watch(*models):
@@ -332,12 +334,12 @@ def content_changed(**kwargs):
         # Dropped now (readers in this transaction see the new value at once) and
         # published again after the commit (readers elsewhere may have stored the
         # committed, older value meanwhile).
-        cache = _available_cache()
+        cache = available_cache()
         if cache is not None:
             try:
                 cache.delete(VERSION_KEY)
             except Exception:
-                _failed("dropping the content version")
+                cache_failed("dropping the content version")
         transaction.on_commit(_publish_version)
 
 
@@ -420,14 +422,14 @@ class PageCacheMiddleware:
         host, port = split_domain_port(request.get_host())
         if page.absolute_links and port:
             return self.get_response(request)
-        cache = _available_cache()
+        cache = available_cache()
         if cache is None:
             return self.get_response(request)
         key = page_key(request, host=host, query=query)
         try:
             version, cached = lookup(cache, key)
         except CacheFailed:
-            _failed("reading a page")
+            cache_failed("reading a page")
             return self.get_response(request)
         _answered()
         if cached is not None:
@@ -438,6 +440,6 @@ class PageCacheMiddleware:
             try:
                 cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
             except Exception:
-                _failed("storing a page")
+                cache_failed("storing a page")
             response["X-Page-Cache"] = "miss"
         return response

@@ -161,6 +161,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After the user is known: public requests get a statement timeout (i4c/limits.py).
+    "i4c.limits.PublicStatementTimeout",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -384,6 +386,18 @@ LOGGING = {
 
 # The admin's address; a deployment can move it away from the well-known /admin/.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+
+# Public requests (nobody signed in as staff) on PostgreSQL: the longest a
+# statement may run, in seconds, before the database cancels it and the reader
+# gets "took too long" (503). Staff, the admin and commands are not limited.
+I4C_PUBLIC_STATEMENT_TIMEOUT = env_float("I4C_PUBLIC_STATEMENT_TIMEOUT", 2.0)
+# Searches of the findings a minute from one address (past it: 429); 0 turns it off.
+I4C_SEARCH_RATE_LIMIT = env_int("I4C_SEARCH_RATE_LIMIT", 30)
+# The findings page ranks at most this many matches of a search, the most
+# recently added (findings/search.py); the CSV export has them all.
+I4C_SEARCH_MAX_RESULTS = env_int("I4C_SEARCH_MAX_RESULTS", 1000)
+if I4C_SEARCH_MAX_RESULTS < 1:
+    raise ImproperlyConfigured("I4C_SEARCH_MAX_RESULTS must be a whole number of 1 or more.")
 
 # Staff need a code from an authenticator app (TOTP) as well as the password to
 # reach the admin. On by default whenever debug is off.

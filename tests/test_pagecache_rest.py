@@ -137,3 +137,23 @@ def test_an_error_that_is_not_the_caches_leaves_the_cache_in_use(client, setting
     with connection.execute_wrapper(lambda *args: 1 / 0):
         assert client.get("/countries/").status_code == 500
     assert [client.get("/countries/")["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+
+
+def test_the_search_rate_limit_leaves_a_failed_redis_alone_too(
+    client, settings, country, silent_redis, caplog
+):
+    make_findings(make_session(), country)
+    use_as_the_cache(settings, silent_redis)
+    settings.PAGE_CACHE_SECONDS = 0  # only the rate limit asks the cache
+    settings.I4C_SEARCH_RATE_LIMIT = 10
+    first = client.get("/findings/?q=finding")
+    assert first.status_code == 200
+    assert "<mark>Finding</mark> 1" in first.text
+    touched = silent_redis.touches()
+    assert touched[0] >= 1
+    for word in ("finding", "registration", "courts"):
+        assert client.get(f"/findings/?q={word}").status_code == 200
+    assert silent_redis.touches() == touched
+    assert warnings_of_the_cache(caplog) == [
+        "Page cache: counting searches failed; pages are served uncached for the next 1 s"
+    ]
