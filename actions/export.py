@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from dialogues.content import pick
 from findings.export import BOM, defuse, export_language, filename_of
 from findings.models import Finding
+from i4c.pagecache import page_cache
 
 from .filters import ActionFilter, newest_update_first
 from .views import with_timeline
@@ -103,6 +104,8 @@ def csv_bytes(actions, *, url_base: str, language: str = "en") -> bytes:
     return buffer.getvalue().encode()
 
 
+# Its links name the host as the request did.
+@page_cache(reads={"lang", *ActionFilter.base_filters}, absolute_links=True)
 @require_safe
 def export_actions(request):
     """The actions ``/actions/`` lists for the same filters, for everyone."""

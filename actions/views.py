@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from dialogues.models import Dialogue
+from i4c.pagecache import page_cache
 
 from .enums import ActionStatus
 from .filters import ActionFilter, newest_update_first
@@ -51,6 +52,7 @@ def status_counts(data) -> list[dict]:
     return result
 
 
+@page_cache(reads=set(ActionFilter.base_filters))
 def action_list(request):
     """Every action of a published dialogue; bad filter values get a page that says so (400)."""
     filterset = ActionFilter(request.GET or None)
@@ -76,6 +78,7 @@ def action_list(request):
     )
 
 
+@page_cache()
 def action_detail(request, pk):
     action = get_object_or_404(
         with_timeline(Action.objects.visible_to(request.user)).select_related("session"), pk=pk

@@ -257,22 +257,3 @@ class Session(models.Model):
                 },
                 code="reserved_slug",
             )
-
-
-class ContentVersion(models.Model):
-    """One row whose value changes with every change to what the public pages show.
-
-    The page cache (``dialogues.pagecache``) puts it in every key, so a new value
-    makes every cached page unreachable at once, in every process on every
-    server. Being in the database, it changes in the same transaction as the
-    edit, also when the pages are in Redis (``REDIS_URL``).
-    """
-
-    value = models.CharField(_("value"), max_length=32)
-
-    class Meta:
-        verbose_name = _("content version")
-        verbose_name_plural = _("content versions")
-
-    def __str__(self):
-        return self.value

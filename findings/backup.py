@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dialogues.pagecache import content_changed
+from i4c.pagecache import content_changed
 
 # Rebuilt by `migrate` (content types, permissions), kept per visitor and not to be
 # leaked (sessions, sign-in attempts, CSV files awaiting confirmation), or about the
@@ -34,7 +34,7 @@ NOT_BACKED_UP = [
     "sessions",
     "axes",
     "findings.importpreview",
-    "dialogues.contentversion",
+    "i4c.contentversion",
 ]
 # The same for pg_dump: the tables are kept, their rows are not.
 POSTGRES_TABLES_WITHOUT_DATA = ["django_session", "axes_*", "findings_importpreview"]

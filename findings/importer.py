@@ -51,7 +51,7 @@ from reversion.models import Revision, Version
 from reversion.revisions import _get_content_type, _get_options
 
 from dialogues.models import Country, Dialogue, Session, Theme
-from dialogues.pagecache import content_changed
+from i4c.pagecache import content_changed
 from i4c.serializers import ExactJSONEncoder
 
 from .enums import Kind

@@ -1,6 +1,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
+from i4c.pagecache import page_cache
+
 from . import export, views
 from .feeds import DialogueFeed
 from .sitemaps import sitemaps
@@ -18,7 +20,13 @@ urlpatterns = [
     re_path(r"^countries/(?P<code>[A-Za-z]{2})/$", views.country_detail, name="country_detail"),
     path("findings/", views.finding_list, name="finding_list"),
     path("findings/export.csv", export.export_findings, name="finding_export"),
-    path("feed/", DialogueFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # Both print absolute addresses; the sitemap reads its page number.
+    path("feed/", page_cache(absolute_links=True)(DialogueFeed()), name="feed"),
+    path(
+        "sitemap.xml",
+        page_cache(reads={"p"}, absolute_links=True)(sitemap),
+        {"sitemaps": sitemaps},
+        name="sitemap",
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

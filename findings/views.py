@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from dialogues.content import localized
 from dialogues.models import Country, Dialogue, Session
 from i4c.limits import search_rate_limited
+from i4c.pagecache import page_cache
 
 from .enums import Kind
 from .filters import FindingFilter, in_list_order
@@ -31,6 +32,7 @@ def _finding_counts(prefix: str) -> dict:
     }
 
 
+@page_cache()
 def home(request, template="findings/home.html"):
     dialogues = (
         Dialogue.objects.published()
@@ -42,10 +44,12 @@ def home(request, template="findings/home.html"):
     return render(request, template, {"dialogues": dialogues})
 
 
+@page_cache()
 def dialogue_list(request):
     return home(request, template="findings/dialogue_list.html")
 
 
+@page_cache()
 def dialogue_detail(request, slug):
     dialogue = get_object_or_404(
         Dialogue.objects.visible_to(request.user).prefetch_related("countries"), slug=slug
@@ -96,6 +100,7 @@ def _country_overview(findings):
     return rows
 
 
+@page_cache()
 def session_detail(request, dialogue_slug, slug):
     session = get_object_or_404(
         Session.objects.select_related("dialogue").filter(
@@ -132,6 +137,8 @@ def session_detail(request, dialogue_slug, slug):
 PAGE_SIZE = 50
 
 
+# Outside the rate limit: a search served from the cache costs nothing to count.
+@page_cache(reads={"page", *FindingFilter.base_filters})
 @search_rate_limited
 def finding_list(request):
     """All published findings, filtered; bad filter values get a page that says so (400).
@@ -177,6 +184,7 @@ def finding_list(request):
     )
 
 
+@page_cache()
 def country_list(request):
     published = Q(findings__session__dialogue__in=Dialogue.objects.published())
     countries = (
@@ -190,6 +198,7 @@ def country_list(request):
     return render(request, "findings/country_list.html", {"countries": countries})
 
 
+@page_cache()
 def country_detail(request, code):
     if code != code.lower():
         return redirect("country_detail", code=code.lower(), permanent=True)
@@ -230,6 +239,7 @@ def country_detail(request, code):
     )
 
 
+@page_cache(absolute_links=True)
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -1,3 +1,4 @@
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPConfig
@@ -24,3 +25,9 @@ class AuthenticatorAppsConfig(TOTPConfig):
         options = self.get_model("TOTPDevice")._meta
         options.verbose_name = _("authenticator app")
         options.verbose_name_plural = _("authenticator apps")
+
+
+class ProjectConfig(AppConfig):
+    """The project's own machinery that needs models: the page cache's content version."""
+
+    name = "i4c"

@@ -9,21 +9,19 @@
 - ``search_rate_limited`` (view decorator): at most ``I4C_SEARCH_RATE_LIMIT``
   searches a minute from one address (``client_address``), counted in the cache
   (Redis when set, else each process's memory); the next ones get 429 with
-  ``Retry-After``.
+  ``Retry-After``. A cache that fails lets searches through, and is left alone
+  for a while as the page cache leaves it (``REDIS_RETRY_SECONDS``).
 """
 
-import logging
 import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import OperationalError, connection, transaction
 from django.shortcuts import render
 
 from .admin import client_address
-
-logger = logging.getLogger(__name__)
+from .pagecache import available_cache, cache_failed
 
 # PostgreSQL's "query_canceled", which a statement_timeout raises.
 QUERY_CANCELED = "57014"
@@ -133,14 +131,16 @@ def _wait(request) -> int:
     now = time.time()
     window = int(now // 60)
     key = f"search-rate:{client_address(request) or 'unknown'}:{window}"
-    cache = caches[settings.PAGE_CACHE_ALIAS]
+    cache = available_cache()
+    if cache is None:
+        return 0  # resting after a failure (i4c/pagecache.py)
     try:
         cache.add(key, 0, timeout=60)
         count = cache.incr(key)
     except ValueError:
         return 0  # the minute ended between the two calls: a new window
     except Exception:  # noqa: BLE001 (Redis down or slow: the site still answers)
-        logger.warning("search rate limit: cache unavailable", exc_info=True)
+        cache_failed("counting searches")
         return 0
     if count <= limit:
         return 0

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "i4c.apps.AuthenticatorAppsConfig",
+    "i4c.apps.ProjectConfig",
     "dialogues",
     "findings",
     "actions",
@@ -142,6 +143,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the others see the answer GET would get; the body goes after them.
+    "i4c.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache: every answer gets these headers, cached or not,
@@ -149,9 +152,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before the session, locale and CSRF middleware: a hit skips them, and a
-    # miss stores what they finished (dialogues/pagecache.py).
-    "dialogues.pagecache.PageCacheMiddleware",
-    "dialogues.pagecache.PublicGZipMiddleware",
+    # miss stores what they finished (i4c/pagecache.py).
+    "i4c.pagecache.PageCacheMiddleware",
+    "i4c.pagecache.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -203,12 +206,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # The cache: Redis when REDIS_URL is set (shared by every worker and server),
 # else each process's memory. The page cache is right either way, because the
-# content version it keys on is in the database (dialogues/pagecache.py).
+# content version it keys on is in the database (i4c/pagecache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # A Redis that hangs must not hang the site: after this many seconds a request
-# gives up on it and the page is served uncached (dialogues/pagecache.py).
+# gives up on it and the page is served uncached (i4c/pagecache.py).
 REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.5)
 REDIS_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
+# ...and it does not ask Redis again for this many seconds (serving pages
+# uncached meanwhile): a Redis that hangs costs one request the timeout, not every one.
+REDIS_RETRY_SECONDS = env_float("REDIS_RETRY_SECONDS", 30)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -231,12 +237,9 @@ else:
 PAGE_CACHE_ALIAS = "default"
 # Seconds a public page stays cached for anonymous readers; 0 turns the cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-# How long Redis's copy of the content version lives (dialogues/pagecache.py):
+# How long Redis's copy of the content version lives (i4c/pagecache.py):
 # the longest a reader may see the previous pages if Redis missed an edit's notice.
 PAGE_CACHE_VERSION_SECONDS = 2
-# Paths the page cache leaves alone besides the admin, the language switcher,
-# static files and /healthz (the load test's baseline view, loadtest/settings.py).
-PAGE_CACHE_EXCLUDED_PATHS = []
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user name or address before the password is checked.

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from dialogues.content import content_language
 from dialogues.models import Dialogue
+from i4c.pagecache import page_cache
 
 from . import cache
 from .content import RUN_IN, STYLES, build_report, report_dialogues
@@ -70,6 +71,7 @@ def _query(style: str, lang: str) -> str:
     return f"?{urlencode(params)}" if params else ""
 
 
+@page_cache(reads={"style", "lang"})
 @require_safe
 def report_page(request, slug):
     try:
@@ -96,6 +98,7 @@ def report_page(request, slug):
         )
 
 
+@page_cache(reads={"style", "lang"})
 @require_safe
 def report_docx(request, slug):
     try:
@@ -112,6 +115,7 @@ def report_docx(request, slug):
     return response
 
 
+@page_cache(reads={"style", "lang"})
 @require_safe
 def report_pdf(request, slug):
     try:

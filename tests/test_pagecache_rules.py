@@ -1,4 +1,4 @@
-"""What the page cache stores and when it stays out of the way (dialogues/pagecache.py)."""
+"""What the page cache stores and when it stays out of the way (i4c/pagecache.py)."""
 
 import pytest
 from django.core.management import call_command

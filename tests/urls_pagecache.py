@@ -5,11 +5,13 @@ import itertools
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import path
 
+from i4c.pagecache import page_cache
 from i4c.urls import urlpatterns as site_urlpatterns
 
 answers = itertools.count(1)
 
 
+@page_cache()
 def answer(request, rule):
     """A new text on every call, so a stored answer shows as a repeated text."""
     text = f"answer {next(answers)}"
