@@ -17,7 +17,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.shortcuts import render
 
 from .admin import client_address
@@ -60,6 +60,12 @@ class PublicStatementTimeout:
             or request.method not in ("GET", "HEAD")
             or not is_limited(request)
         ):
+            return self.get_response(request)
+        try:
+            connection.ensure_connection()
+        except DatabaseError:
+            # The database cannot be reached: the page (or /healthz) says so as it would
+            # without the limit; opening the transaction would raise here instead.
             return self.get_response(request)
         # No savepoint inside a transaction already open (a test's): nothing raises
         # through here, Django has turned errors into responses further in.
