@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -116,13 +116,19 @@ class FindingFilter(django_filters.FilterSet):
             .select_related("dialogue")
             .order_by("-dialogue__start", "position")
         )
-        self.filters["theme"].queryset = (
-            Theme.objects.filter(
-                Q(findings__session__dialogue__in=published) | Q(sessions__dialogue__in=published)
+        # EXISTS, not a join: a theme is found by its first published finding.
+        self.filters["theme"].queryset = Theme.objects.filter(
+            Exists(
+                Finding.themes.through.objects.filter(
+                    theme=OuterRef("pk"), finding__session__dialogue__in=published
+                )
             )
-            .distinct()
-            .order_by(localized("name"))
-        )
+            | Exists(
+                Session.themes.through.objects.filter(
+                    theme=OuterRef("pk"), session__dialogue__in=published
+                )
+            )
+        ).order_by(localized("name"))
 
     def filter_theme(self, queryset, name, theme):
         """A finding is on a theme when it has it, or when its session has it.
