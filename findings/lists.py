@@ -9,10 +9,11 @@ are read, through the index on (session, country, kind, position).
 """
 
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 
 from dialogues.content import localized
 
-from .models import Finding, ListSize
+from .models import Finding, ListSize, ThemeListSize
 
 
 def list_sizes(lists=None, *fields: str, language: str | None = None) -> list[dict]:
@@ -32,6 +33,30 @@ def list_sizes(lists=None, *fields: str, language: str | None = None) -> list[di
     )
 
 
+def theme_list_sizes(sizes: list[dict], theme) -> list[dict]:
+    """``sizes`` (from ``list_sizes``) counting only the findings on ``theme``: all of a
+    session on the theme, else those with the theme themselves. Two queries."""
+    sessions = set(theme.sessions.values_list("pk", flat=True))
+    own = {
+        (row[0], row[1], row[2]): row[3]
+        for row in ThemeListSize.objects.filter(theme=theme, count__gt=0).values_list(
+            "session_id", "country_id", "kind", "count"
+        )
+    }
+    on_theme = []
+    for row in sizes:
+        count = row["count"] if row["session_id"] in sessions else own.get(_key(row), 0)
+        if count:
+            on_theme.append({**row, "count": count})
+    return on_theme
+
+
+def on_theme(theme) -> Q:
+    """Findings on ``theme``: their own, or their session's (an index lookup per finding)."""
+    links = Finding.themes.through.objects.filter(finding=OuterRef("pk"), theme=theme)
+    return Q(Exists(links)) | Q(session__in=theme.sessions.values("pk"))
+
+
 def _key(row) -> tuple:
     return row["session_id"], row["country_id"], row["kind"]
 
@@ -40,9 +65,12 @@ class ListWindow:
     """The findings of ``sizes`` (from ``list_sizes``) in order, as a paginator reads
     them: ``len()`` is a sum, a slice costs two queries however deep it starts."""
 
-    def __init__(self, sizes: list[dict], *, select_related=("session__dialogue", "country")):
+    def __init__(
+        self, sizes: list[dict], *, select_related=("session__dialogue", "country"), match=None
+    ):
         self.sizes = sizes
         self.select_related = select_related
+        self.match = match
 
     def __len__(self):
         return sum(row["count"] for row in self.sizes)
@@ -73,6 +101,8 @@ class ListWindow:
             ids |= Finding.objects.in_list(
                 session_id=row["session_id"], country_id=row["country_id"], kind=row["kind"]
             )
+        if self.match is not None:
+            ids = ids.filter(self.match)
         keys = sorted(
             ids.values_list("session_id", "country_id", "kind", "position", "pk").order_by(),
             key=lambda k: (rank[k[:3]], k[3], k[4]),
@@ -87,9 +117,15 @@ class ListPaginator(Paginator):
     """A paginator over a ``ListWindow``: its count needs no query of the findings."""
 
     def __init__(
-        self, sizes: list[dict], per_page: int, *, select_related=("session__dialogue", "country")
+        self,
+        sizes: list[dict],
+        per_page: int,
+        *,
+        select_related=("session__dialogue", "country"),
+        match=None,
     ):
-        super().__init__(ListWindow(sizes, select_related=select_related), per_page)
+        window = ListWindow(sizes, select_related=select_related, match=match)
+        super().__init__(window, per_page)
 
 
 class CappedPaginator(Paginator):
@@ -101,7 +137,8 @@ class CappedPaginator(Paginator):
     @property
     def count(self):
         if not hasattr(self, "_capped_count"):
-            self._capped_count = self.object_list[: self.CAP + 1].count()
+            # Unordered: the database stops at the first CAP + 1 rows it finds.
+            self._capped_count = self.object_list.order_by()[: self.CAP + 1].count()
         return min(self._capped_count, self.CAP)
 
     @property

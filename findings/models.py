@@ -82,6 +82,13 @@ class Finding(models.Model):
         ordering = ["session_id", "country_id", "-kind", "position"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
+        indexes = [
+            # The admin's list (``FindingAdmin.ordering``), read in order page by page.
+            models.Index(
+                fields=["-session", "country", "-kind", "position", "-id"],
+                name="finding_admin_order",
+            ),
+        ]
         constraints = [
             # Two partial indexes instead of one: a plain unique constraint treats
             # every NULL country as distinct and would let regional items share a number.
@@ -149,8 +156,11 @@ class ListSizeQuerySet(models.QuerySet):
         return self.filter(session__dialogue__in=Dialogue.objects.published(), count__gt=0)
 
     def recount(self) -> None:
-        """Count every list again from the findings (after a restore, or to repair)."""
+        """Count every list again from the findings, on their own and by theme (after a
+        restore, or to repair)."""
         finding = Finding._meta.db_table
+        links = Finding.themes.through._meta.db_table
+        by_theme = ThemeListSize._meta.db_table
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.model._meta.db_table}")  # noqa: S608
             cursor.execute(
@@ -158,6 +168,14 @@ class ListSizeQuerySet(models.QuerySet):
                 "(session_id, country_id, kind, count) "
                 f"SELECT session_id, country_id, kind, COUNT(*) FROM {finding} "
                 "GROUP BY session_id, country_id, kind"
+            )
+            cursor.execute(f"DELETE FROM {by_theme}")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {by_theme} "  # noqa: S608 (models' tables)
+                "(session_id, country_id, kind, theme_id, count) "
+                "SELECT f.session_id, f.country_id, f.kind, l.theme_id, COUNT(*) "
+                f"FROM {links} l JOIN {finding} f ON f.id = l.finding_id "
+                "GROUP BY f.session_id, f.country_id, f.kind, l.theme_id"
             )
 
 
@@ -205,6 +223,51 @@ class ListSize(models.Model):
 
     def __str__(self):
         return f"{self.session_id}/{self.country_id or '-'}/{self.kind}: {self.count}"
+
+
+class ThemeListSize(models.Model):
+    """How many findings of one numbered list have a theme themselves.
+
+    Kept by database triggers, like ``ListSize``: on the findings' themes, and on a
+    finding moved to another list. (A session's theme reaches all its findings: the
+    pages read ``ListSize`` for those.)
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="+", verbose_name=_("session")
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="list_sizes", verbose_name=_("theme")
+    )
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("list size on a theme")
+        verbose_name_plural = _("list sizes on a theme")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "session", "country", "kind"],
+                condition=Q(country__isnull=False),
+                name="theme_list_size_unique_per_country",
+            ),
+            models.UniqueConstraint(
+                fields=["theme", "session", "kind"],
+                condition=Q(country__isnull=True),
+                name="theme_list_size_unique_regional",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.theme_id}: {self.session_id}/{self.country_id or '-'}/{self.kind}"
 
 
 class ImportPreview(models.Model):

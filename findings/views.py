@@ -14,28 +14,38 @@ from dialogues.models import Country, Dialogue, Session
 
 from .enums import Kind
 from .filters import FindingFilter, in_list_order
-from .lists import CappedPaginator, ListPaginator, list_sizes
+from .lists import CappedPaginator, ListPaginator, list_sizes, on_theme, theme_list_sizes
 from .models import Finding, ListSize, public_countries
 
 
-def _finding_counts(prefix: str) -> dict:
-    """Annotations summing successes and problems over ``prefix`` (a path to list sizes)."""
+def _finding_counts(**lookups) -> dict:
+    """Annotations summing successes and problems from the list sizes matching ``lookups``
+    (``OuterRef`` to the row): subqueries, so the rows are never multiplied by a join."""
+    sizes = ListSize.objects.filter(**lookups).order_by().values("kind")
     return {
-        f"{name}_count": Coalesce(Sum(f"{prefix}__count", filter=Q(**{f"{prefix}__kind": kind})), 0)
+        f"{name}_count": Coalesce(
+            Subquery(sizes.filter(kind=kind).annotate(n=Sum("count")).values("n")), 0
+        )
         for name, kind in (("success", Kind.SUCCESS), ("problem", Kind.PROBLEM))
     }
 
 
 def home(request, template="findings/home.html"):
-    sessions = Session.objects.filter(dialogue=OuterRef("pk")).order_by().values("dialogue")
-    dialogues = (
-        Dialogue.objects.published()
-        .annotate(
-            session_count=Coalesce(Subquery(sessions.annotate(n=Count("pk")).values("n")), 0),
-            **_finding_counts("sessions__list_sizes"),
-        )
-        .order_by("-start")
+    published = Dialogue.objects.published()
+    dialogues = list(
+        published.annotate(session_count=Count("sessions", distinct=True)).order_by("-start")
     )
+    # The counts of every dialogue in one pass over the list sizes, not one per dialogue.
+    counts = {
+        (row["session__dialogue_id"], row["kind"]): row["n"]
+        for row in ListSize.objects.filter(session__dialogue__in=published)
+        .values("session__dialogue_id", "kind")
+        .annotate(n=Sum("count"))
+        .order_by()
+    }
+    for dialogue in dialogues:
+        dialogue.success_count = counts.get((dialogue.pk, Kind.SUCCESS), 0)
+        dialogue.problem_count = counts.get((dialogue.pk, Kind.PROBLEM), 0)
     return render(request, template, {"dialogues": dialogues})
 
 
@@ -49,7 +59,7 @@ def dialogue_detail(request, slug):
     )
     sessions = (
         Session.objects.filter(dialogue=dialogue)
-        .annotate(**_finding_counts("list_sizes"))
+        .annotate(**_finding_counts(session=OuterRef("pk")))
         .order_by("position")
     )
     overview = _country_overview(ListSize.objects.filter(session__dialogue=dialogue))
@@ -195,7 +205,14 @@ def finding_list(request):
         paginator = Paginator(Finding.objects.none(), PAGE_SIZE)
         status = 400
     elif (by_lists := _lists_filtered(filterset)) is not None:
-        paginator = ListPaginator(list_sizes(by_lists), PAGE_SIZE)
+        sizes = list_sizes(by_lists)
+        theme = filterset.form.cleaned_data.get("theme") if filterset.is_bound else None
+        if theme:
+            paginator = ListPaginator(
+                theme_list_sizes(sizes, theme), PAGE_SIZE, match=on_theme(theme)
+            )
+        else:
+            paginator = ListPaginator(sizes, PAGE_SIZE)
     else:
         findings = in_list_order(filterset.qs.select_related("session__dialogue", "country"))
         paginator = CappedPaginator(findings, PAGE_SIZE)
@@ -215,10 +232,10 @@ def finding_list(request):
 
 
 def _lists_filtered(filterset):
-    """The published list sizes the filters keep, when they filter whole lists only
-    (dialogue, session, country, kind); None when they look inside the lists."""
+    """The published list sizes the filters keep (dialogue, session, country, kind; a
+    theme is counted per list apart); None for a search, which reads the texts."""
     data = filterset.form.cleaned_data if filterset.is_bound else {}
-    if data.get("theme") or (data.get("q") or "").strip():
+    if (data.get("q") or "").strip():
         return None
     sizes = ListSize.objects.published()
     if data.get("dialogue"):
@@ -233,16 +250,12 @@ def _lists_filtered(filterset):
 
 
 def country_list(request):
-    published = Q(list_sizes__session__dialogue__in=Dialogue.objects.published())
     countries = (
         public_countries()
         .annotate(
-            success_count=Coalesce(
-                Sum("list_sizes__count", filter=published & Q(list_sizes__kind=Kind.SUCCESS)), 0
-            ),
-            problem_count=Coalesce(
-                Sum("list_sizes__count", filter=published & Q(list_sizes__kind=Kind.PROBLEM)), 0
-            ),
+            **_finding_counts(
+                country=OuterRef("pk"), session__dialogue__in=Dialogue.objects.published()
+            )
         )
         .order_by(localized("name"))
     )

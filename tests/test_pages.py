@@ -127,8 +127,8 @@ def fill(sessions, findings_per_list):
 def test_home_query_count_is_fixed(uncached, client, django_assert_num_queries, size):
     for _ in range(size):
         fill(1, 1)
-    # dialogues with their counts
-    with django_assert_num_queries(1):
+    # dialogues with their sessions counted, their findings counted from the list sizes
+    with django_assert_num_queries(2):
         response = client.get("/")
     assert len(response.context["dialogues"]) == size
 
@@ -223,7 +223,10 @@ def test_drafts_leak_nowhere(uncached, client, country):
         "/countries/": "Kazakhstan",
         "/countries/kz/": "Open finding",
         "/findings/": "Open finding",
-        "/sitemap.xml": "/dialogues/open/",
+        "/sitemap.xml": "/sitemap-dialogues.xml",
+        "/sitemap-dialogues.xml": "/dialogues/open/",
+        "/sitemap-sessions.xml": "/dialogues/open/",
+        "/sitemap-countries.xml": "/countries/kz/",
         "/feed/": "Open dialogue",
     }
     for url, shown in pages.items():
@@ -258,9 +261,14 @@ def test_country_pages(client, demo):
 
 
 def test_sitemap_feed_and_robots(client, demo):
-    sitemap = client.get("/sitemap.xml").content.decode()
-    assert "/dialogues/role-impact-barriers-civil-society-2024/citizen-participation/" in sitemap
-    assert "/countries/kz/" in sitemap
+    index = client.get("/sitemap.xml").content.decode()
+    sections = ["countries", "dialogues", "pages", "sessions"]
+    assert sorted(re.findall(r"<loc>http://testserver/sitemap-(\w+)\.xml</loc>", index)) == sections
+    sessions = client.get("/sitemap-sessions.xml").content.decode()
+    assert "/dialogues/role-impact-barriers-civil-society-2024/citizen-participation/" in sessions
+    assert "/countries/kz/" in client.get("/sitemap-countries.xml").content.decode()
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+    assert client.get("/sitemap-sessions.xml", {"p": "x"}).status_code == 404
     feed = client.get("/feed/")
     assert feed["Content-Type"].startswith("application/atom+xml")
     assert "Role, impact of and barriers" in feed.content.decode()
@@ -316,16 +324,21 @@ def test_list_feed_and_sitemap_query_counts_are_fixed(
 ):
     for _ in range(size):
         fill(1, 1)
-    # dialogues with their counts
-    with django_assert_num_queries(1):
+    # dialogues with their sessions counted, their findings counted from the list sizes
+    with django_assert_num_queries(2):
         assert len(client.get("/dialogues/").context["dialogues"]) == size
     # the published dialogues
     with django_assert_num_queries(1):
         assert client.get("/feed/").content.decode().count("<entry>") == size
-    # for dialogues, sessions (with their dialogues) and countries: a count (the
-    # sitemap's paginator) and the page of items
-    with django_assert_num_queries(6):
-        assert client.get("/sitemap.xml").content.decode().count("<url>") == 3 + 2 * size + 6
+    # the index: a count for each section of the database, and the dialogues' latest moment
+    with django_assert_num_queries(4):
+        assert client.get("/sitemap.xml").content.decode().count("<sitemap>") == 4
+    # each section: a count (the sitemap's paginator) and the page of items
+    counts = {"pages": (0, 3), "dialogues": (2, size), "sessions": (2, size), "countries": (2, 6)}
+    for section, (queries, urls) in counts.items():
+        with django_assert_num_queries(queries):
+            sitemap = client.get(f"/sitemap-{section}.xml").content.decode()
+        assert sitemap.count("<url>") == urls
 
 
 def test_theme_filter_finds_findings_of_sessions_on_that_theme(client, demo):
