@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -37,7 +39,28 @@ def in_list_order(findings, *, language: str | None = None):
     )
 
 
+class MenuSelect(forms.Select):
+    """A menu written out directly rather than through one template per option: the
+    sessions' menu grows with every dialogue, and each option's template costs more
+    than the rest of the page. The same markup as Django's ``Select``."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
 class SessionChoiceField(forms.ModelChoiceField):
+    widget = MenuSelect
+
     def label_from_instance(self, obj):
         return f"{marked_text(obj.dialogue, 'title')} — {marked_text(obj, 'title')}"
 
@@ -50,6 +73,7 @@ class ContentChoiceField(forms.ModelChoiceField):
     """A menu of dialogues, countries or themes, each named in the reader's language."""
 
     field = "name"
+    widget = MenuSelect
 
     def label_from_instance(self, obj):
         return marked_text(obj, self.field)
