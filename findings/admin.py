@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
@@ -187,6 +188,8 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAd
     # than the page.
     paginator = CappedPaginator
     show_full_result_count = False
+    # A search reads the texts themselves: it counts up to 1,000.
+    search_count_cap = 1_000
     actions = ["export_selected"]
 
     @property
@@ -204,6 +207,10 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAd
         check_countries(
             self, request, finding.session.dialogue, [finding.country], add=add, page=page
         )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        cap = self.search_count_cap if request.GET.get(SEARCH_VAR, "").strip() else None
+        return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page, cap=cap)
 
     @admin.display(description=_("text"))
     def short_text(self, obj):

@@ -129,18 +129,22 @@ class ListPaginator(Paginator):
 
 
 class CappedPaginator(Paginator):
-    """Pages of a query the list sizes cannot count (a theme, a search): counts up to
-    ``CAP`` and offers the pages up to it, so no request sorts or counts more."""
+    """Pages of a query the list sizes cannot count (a search, the admin's list):
+    counts up to ``cap`` and offers the pages up to it, so no request counts more."""
 
     CAP = 10_000
+
+    def __init__(self, *args, cap: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = cap or self.CAP
 
     @property
     def count(self):
         if not hasattr(self, "_capped_count"):
-            # Unordered: the database stops at the first CAP + 1 rows it finds.
-            self._capped_count = self.object_list.order_by()[: self.CAP + 1].count()
-        return min(self._capped_count, self.CAP)
+            # Unordered: the database stops at the first cap + 1 rows it finds.
+            self._capped_count = self.object_list.order_by()[: self.cap + 1].count()
+        return min(self._capped_count, self.cap)
 
     @property
     def capped(self) -> bool:
-        return self.count == self.CAP and self._capped_count > self.CAP
+        return self.count == self.cap and self._capped_count > self.cap

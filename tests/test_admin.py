@@ -887,6 +887,10 @@ def test_finding_changelist_counts_up_to_ten_thousand_and_filters_by_theme(board
     response = board_client.get(changelist(Finding))
     assert "more than 10,000 findings" in strip_tags(response.text)
     assert response.context["cl"].paginator.num_pages == 100
+    # A search reads the texts: it counts up to 1,000.
+    response = board_client.get(changelist(Finding), {"q": "Finding"})
+    assert "more than 1,000 findings" in strip_tags(response.text)
+    assert len(response.context["cl"].result_list) == 100
     response = board_client.get(changelist(Finding), {"theme": str(theme.pk)})
     assert [f.pk for f in response.context["cl"].result_list] == [findings[7].pk]
     assert "1 finding" in strip_tags(response.text)

@@ -149,3 +149,21 @@ def test_a_country_with_many_findings_is_shown_page_by_page(client, country):
     [entry] = second.context["dialogues"]
     assert [f.position for f in entry["sessions"][0]["problems"]] == list(range(151, 201))
     assert 'rel="prev" href="?page=1"' in second.text
+
+
+@pytest.mark.parametrize("size", [1, 42])
+def test_a_themes_pages_cost_the_same_queries_for_few_or_many(
+    client, django_assert_num_queries, country, size
+):
+    theme = Theme.objects.create(name="Youth", slug="youth")
+    session = make_session()
+    for finding in make_findings(session, country, Kind.SUCCESS, count=size * 3):
+        finding.themes.add(theme)
+    # the theme (the filter's value); the dialogue, session, country and theme menus;
+    # the list sizes, the theme's own counts per list, the sessions on the theme; the
+    # ids of the page's findings, the findings
+    for page in ("1", "last"):
+        number = "1" if page == "1" else str((size * 3 + 49) // 50)
+        with django_assert_num_queries(10):
+            response = client.get("/findings/", {"theme": "youth", "page": number})
+        assert response.context["page"].paginator.count == size * 3
