@@ -138,6 +138,12 @@ class FindingFilter(django_filters.FilterSet):
         self.filters["session"].queryset = (
             Session.objects.filter(dialogue__in=published)
             .select_related("dialogue")
+            # The menu's labels only: not the dialogues' summaries, for every session.
+            .only(
+                "dialogue_id",
+                *(f"title_{code}" for code in settings.CONTENT_LANGUAGES),
+                *(f"dialogue__title_{code}" for code in settings.CONTENT_LANGUAGES),
+            )
             .order_by("-dialogue__start", "position")
         )
         # EXISTS, not a join: a theme is found by its first published finding.
