@@ -111,8 +111,6 @@ def _page(paginator, request):
     try:
         return paginator.page(number)
     except (PageNotAnInteger, EmptyPage) as error:
-        if number == "1":
-            return paginator.page(1)  # an empty list still has its first page
         raise Http404 from error
 
 
