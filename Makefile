@@ -6,7 +6,7 @@ PO := locale/ru/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
 PORT ?= 8000
 
-.PHONY: run serve test install install-dev lint format messages static makemessages ci clean bench \
+.PHONY: run serve test install install-dev lint format messages static makemessages ci clean bench bench-pages \
 	loadtest faulttest backup restore board-member administrator
 
 run: install $(MO)  ## set up and serve the demo on http://127.0.0.1:8000/ (SQLite unless DATABASE_URL says otherwise; PORT=8001 for another port)
@@ -69,6 +69,9 @@ bench: install $(MO)  ## time the CSV export (10k-1M findings) and import (10k-6
 	$(BIN)/python -m bench.bench_import $(BENCH_IMPORT_ARGS)
 	$(BIN)/python -m bench.bench_report $(BENCH_REPORT_ARGS)
 	$(BIN)/python -m bench.bench_search $(BENCH_SEARCH_ARGS)
+
+bench-pages: install $(MO)  ## time every public page and the admin's lists at 10k-1M findings on PostgreSQL (10k on SQLite), uncached; not a test (BENCH_PAGES_ARGS="--sizes 10000")
+	$(BIN)/python -m bench.bench_pages $(BENCH_PAGES_ARGS)
 
 loadtest: install $(MO) static  ## gunicorn on PostgreSQL with generated data, under wrk; not a test (LOADTEST_ARGS="--seconds 5")
 	$(BIN)/python -m loadtest.loadtest $(LOADTEST_ARGS)

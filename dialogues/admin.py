@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import IntegrityError
-from django.db.models import Count
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -155,13 +156,14 @@ class DialogueAdminBase(NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmi
         return field
 
     def get_queryset(self, request):
-        # Counted in the changelist query itself, not one query per row.
+        # Counted in the changelist query itself, not one query per row; the findings
+        # from the sizes of the sessions' lists (kept by the findings app), not the findings.
         return (
             super()
             .get_queryset(request)
             .annotate(
                 session_count=Count("sessions", distinct=True),
-                finding_count=Count("sessions__findings", distinct=True),
+                finding_count=Coalesce(Sum("sessions__list_sizes__count"), 0),
             )
         )
 

@@ -7,10 +7,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import Count, F
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -31,7 +33,7 @@ from dialogues.admin import (
     SessionAdminBase,
     say_renumbered,
 )
-from dialogues.models import Country, Dialogue, Session
+from dialogues.models import Country, Dialogue, Session, Theme
 from i4c.history import VersionAdmin, changeable_content_types
 
 from . import export, importer
@@ -44,6 +46,7 @@ from .forms import (
     FindingInlineFormSet,
     SessionForm,
 )
+from .lists import CappedPaginator
 from .models import Finding, ImportPreview, missing_text
 
 # The digest of the file whose preview may be confirmed; the text is an ImportPreview.
@@ -220,7 +223,11 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
     list_display = [*SessionAdminBase.list_display, "finding_count"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(finding_count=Count("findings"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(finding_count=Coalesce(Sum("list_sizes__count"), 0))
+        )
 
     def get_urls(self):
         # Before the default URLs: their "<path:object_id>/" would swallow ".../notes/".
@@ -260,22 +267,49 @@ class SessionAdmin(NumberTakenMeanwhileMixin, SessionAdminBase):
         )
 
 
+class ThemeListFilter(admin.SimpleListFilter):
+    """Findings with a theme, by a subquery: the list needs no DISTINCT to count or page."""
+
+    title = _("theme")
+    parameter_name = "theme"
+
+    def lookups(self, request, model_admin):
+        return [(str(theme.pk), str(theme)) for theme in Theme.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters
+        through = Finding.themes.through.objects.filter(theme_id=int(self.value()))
+        return queryset.filter(pk__in=through.values("finding_id"))
+
+
 @admin.register(Finding)
 class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAdmin, VersionAdmin):
     form = FindingForm
     fields = [*FindingForm.Meta.fields, "add_countries_to_dialogue"]
     list_display = ["short_text", "country", "kind", "position", "session_title", "dialogue"]
-    list_filter = ["session__dialogue", "country", "kind", "themes", MissingTranslationFilter]
+    list_filter = [
+        "session__dialogue",
+        "country",
+        "kind",
+        ThemeListFilter,
+        MissingTranslationFilter,
+    ]
     list_select_related = ["session__dialogue", "country"]
     search_fields = get_translation_fields("text")
     autocomplete_fields = ["session", "country", "themes"]
-    ordering = [
-        "-session__dialogue__start",
-        "session__position",
-        "country__name",
-        "-kind",
-        "position",
-    ]
+    # The newest sessions' findings first, list by list: the order of the index
+    # ``finding_admin_order``, so a page is read from it rather than sorting every finding.
+    ordering = ["-session_id", "country_id", "-kind", "position", "-pk"]
+    # Counted up to 10,000 (“more than 10,000”), and never the whole table besides:
+    # a count of a million findings, or of a search through them, would cost more
+    # than the page.
+    paginator = CappedPaginator
+    show_full_result_count = False
+    # A search reads the texts themselves: it counts up to 1,000.
+    search_count_cap = 1_000
     actions = ["export_selected"]
 
     @property
@@ -293,6 +327,10 @@ class FindingAdmin(FindingHistoryMixin, NumberTakenMeanwhileMixin, TranslationAd
         check_countries(
             self, request, finding.session.dialogue, [finding.country], add=add, page=page
         )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        cap = self.search_count_cap if request.GET.get(SEARCH_VAR, "").strip() else None
+        return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page, cap=cap)
 
     @admin.display(description=_("text"))
     def short_text(self, obj):

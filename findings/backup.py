@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from i4c.pagecache import content_changed
 
+from .models import ListSize
+
 # Rebuilt by `migrate` (content types, permissions), kept per visitor and not to be
 # leaked (sessions, sign-in attempts, CSV files awaiting confirmation), or about the
 # cache rather than the content (its version).
@@ -35,6 +37,9 @@ NOT_BACKED_UP = [
     "axes",
     "findings.importpreview",
     "i4c.contentversion",
+    # Counted from the findings by the database's triggers as they are loaded.
+    "findings.listsize",
+    "findings.themelistsize",
 ]
 # The same for pg_dump: the tables are kept, their rows are not.
 POSTGRES_TABLES_WITHOUT_DATA = ["django_session", "axes_*", "findings_importpreview"]
@@ -115,6 +120,8 @@ def restore(path: Path) -> int:
         with transaction.atomic():
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(path), verbosity=0)
+    # A backup made before the list sizes existed brings findings without them.
+    ListSize.objects.recount()
     signed_out, _ = Session.objects.all().delete()
     content_changed()
     return signed_out

@@ -2,7 +2,10 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -40,7 +43,28 @@ def in_list_order(findings, *, language: str | None = None):
     return findings.order_by(*list_order(language))
 
 
+class MenuSelect(forms.Select):
+    """A menu written out directly rather than through one template per option: the
+    sessions' menu grows with every dialogue, and each option's template costs more
+    than the rest of the page. The same markup as Django's ``Select``."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
 class SessionChoiceField(forms.ModelChoiceField):
+    widget = MenuSelect
+
     def label_from_instance(self, obj):
         return f"{marked_text(obj.dialogue, 'title')} — {marked_text(obj, 'title')}"
 
@@ -53,6 +77,7 @@ class ContentChoiceField(forms.ModelChoiceField):
     """A menu of dialogues, countries or themes, each named in the reader's language."""
 
     field = "name"
+    widget = MenuSelect
 
     def label_from_instance(self, obj):
         return marked_text(obj, self.field)
@@ -117,15 +142,27 @@ class FindingFilter(django_filters.FilterSet):
         self.filters["session"].queryset = (
             Session.objects.filter(dialogue__in=published)
             .select_related("dialogue")
+            # The menu's labels only: not the dialogues' summaries, for every session.
+            .only(
+                "dialogue_id",
+                *(f"title_{code}" for code in settings.CONTENT_LANGUAGES),
+                *(f"dialogue__title_{code}" for code in settings.CONTENT_LANGUAGES),
+            )
             .order_by("-dialogue__start", "position")
         )
-        self.filters["theme"].queryset = (
-            Theme.objects.filter(
-                Q(findings__session__dialogue__in=published) | Q(sessions__dialogue__in=published)
+        # EXISTS, not a join: a theme is found by its first published finding.
+        self.filters["theme"].queryset = Theme.objects.filter(
+            Exists(
+                Finding.themes.through.objects.filter(
+                    theme=OuterRef("pk"), finding__session__dialogue__in=published
+                )
             )
-            .distinct()
-            .order_by(localized("name"))
-        )
+            | Exists(
+                Session.themes.through.objects.filter(
+                    theme=OuterRef("pk"), session__dialogue__in=published
+                )
+            )
+        ).order_by(localized("name"))
 
     def filter_theme(self, queryset, name, theme):
         """A finding is on a theme when it has it, or when its session has it.

@@ -2,8 +2,8 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Max, Q
+from django.db import connection, models, transaction
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -40,13 +40,21 @@ def public_countries():
     """Countries the public may see: in a published dialogue, or with published findings.
 
     A country the Board adds for a dialogue still in draft stays out of every list.
+    Read from the dialogues' countries and the list sizes: no finding is read.
     """
     published = Dialogue.objects.published()
-    shown = Country.objects.filter(
-        Q(dialogues__in=published) | Q(findings__session__dialogue__in=published)
+    return Country.objects.filter(
+        Exists(
+            Dialogue.countries.through.objects.filter(
+                country=OuterRef("pk"), dialogue__in=published
+            )
+        )
+        | Exists(
+            ListSize.objects.filter(
+                country=OuterRef("pk"), count__gt=0, session__dialogue__in=published
+            )
+        )
     )
-    # By id, so that annotations on the result count their own joins only.
-    return Country.objects.filter(pk__in=shown.values("pk"))
 
 
 class Finding(models.Model):
@@ -80,6 +88,13 @@ class Finding(models.Model):
         ordering = ["session_id", "country_id", "-kind", "position"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
+        indexes = [
+            # The admin's list (``FindingAdmin.ordering``), read in order page by page.
+            models.Index(
+                fields=["-session", "country", "-kind", "position", "-id"],
+                name="finding_admin_order",
+            ),
+        ]
         constraints = [
             # Two partial indexes instead of one: a plain unique constraint treats
             # every NULL country as distinct and would let regional items share a number.
@@ -139,6 +154,126 @@ class Finding(models.Model):
         if self.kind == Kind.PROBLEM:
             return _("%(where)s already has problem number %(number)s in this session.") % values
         return _("%(where)s already has success number %(number)s in this session.") % values
+
+
+class ListSizeQuerySet(models.QuerySet):
+    def published(self):
+        """Sizes of the lists of published dialogues."""
+        return self.filter(session__dialogue__in=Dialogue.objects.published(), count__gt=0)
+
+    def recount(self) -> None:
+        """Count every list again from the findings, on their own and by theme (after a
+        restore, or to repair)."""
+        finding = Finding._meta.db_table
+        links = Finding.themes.through._meta.db_table
+        by_theme = ThemeListSize._meta.db_table
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.model._meta.db_table}")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {self.model._meta.db_table} "  # noqa: S608 (models' tables)
+                "(session_id, country_id, kind, count) "
+                f"SELECT session_id, country_id, kind, COUNT(*) FROM {finding} "
+                "GROUP BY session_id, country_id, kind"
+            )
+            cursor.execute(f"DELETE FROM {by_theme}")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {by_theme} "  # noqa: S608 (models' tables)
+                "(session_id, country_id, kind, theme_id, count) "
+                "SELECT f.session_id, f.country_id, f.kind, l.theme_id, COUNT(*) "
+                f"FROM {links} l JOIN {finding} f ON f.id = l.finding_id "
+                "GROUP BY f.session_id, f.country_id, f.kind, l.theme_id"
+            )
+
+
+class ListSize(models.Model):
+    """How many findings one numbered list (session + country or regional + kind) holds.
+
+    Kept by database triggers on the findings table (migration ``0007_list_size``), in
+    the same transaction as every insert, delete or move of a finding, whatever wrote
+    it: the admin, the notes, the CSV import, a restore, raw SQL. Its size follows
+    sessions × countries, never findings, so the public pages count, page and build
+    their menus from it.
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="list_sizes", verbose_name=_("session")
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.CASCADE,
+        related_name="list_sizes",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    objects = ListSizeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("list size")
+        verbose_name_plural = _("list sizes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "country", "kind"],
+                condition=Q(country__isnull=False),
+                name="list_size_unique_per_country",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "kind"],
+                condition=Q(country__isnull=True),
+                name="list_size_unique_regional",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}/{self.country_id or '-'}/{self.kind}: {self.count}"
+
+
+class ThemeListSize(models.Model):
+    """How many findings of one numbered list have a theme themselves.
+
+    Kept by database triggers, like ``ListSize``: on the findings' themes, and on a
+    finding moved to another list. (A session's theme reaches all its findings: the
+    pages read ``ListSize`` for those.)
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="+", verbose_name=_("session")
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="list_sizes", verbose_name=_("theme")
+    )
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("list size on a theme")
+        verbose_name_plural = _("list sizes on a theme")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "session", "country", "kind"],
+                condition=Q(country__isnull=False),
+                name="theme_list_size_unique_per_country",
+            ),
+            models.UniqueConstraint(
+                fields=["theme", "session", "kind"],
+                condition=Q(country__isnull=True),
+                name="theme_list_size_unique_regional",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.theme_id}: {self.session_id}/{self.country_id or '-'}/{self.kind}"
 
 
 class ImportPreview(models.Model):

@@ -3,11 +3,11 @@
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from dialogues.content import localized
 from dialogues.models import Country, Dialogue, Session
@@ -15,32 +15,41 @@ from i4c.limits import search_rate_limited
 from i4c.pagecache import page_cache
 
 from .enums import Kind
-from .filters import FindingFilter, in_list_order
-from .models import Finding, public_countries
+from .filters import FindingFilter
+from .lists import CappedPaginator, ListPaginator, list_sizes, on_theme, theme_list_sizes
+from .models import Finding, ListSize, public_countries
 from .search import add_snippets, ranked
 
 
-def _finding_counts(prefix: str) -> dict:
-    """Annotations counting successes and problems through ``prefix`` (a path to findings)."""
+def _finding_counts(**lookups) -> dict:
+    """Annotations summing successes and problems from the list sizes matching ``lookups``
+    (``OuterRef`` to the row): subqueries, so the rows are never multiplied by a join."""
+    sizes = ListSize.objects.filter(**lookups).order_by().values("kind")
     return {
-        "success_count": Count(
-            prefix, filter=Q(**{f"{prefix}__kind": Kind.SUCCESS}), distinct=True
-        ),
-        "problem_count": Count(
-            prefix, filter=Q(**{f"{prefix}__kind": Kind.PROBLEM}), distinct=True
-        ),
+        f"{name}_count": Coalesce(
+            Subquery(sizes.filter(kind=kind).annotate(n=Sum("count")).values("n")), 0
+        )
+        for name, kind in (("success", Kind.SUCCESS), ("problem", Kind.PROBLEM))
     }
 
 
 @page_cache()
 def home(request, template="findings/home.html"):
-    dialogues = (
-        Dialogue.objects.published()
-        .annotate(
-            session_count=Count("sessions", distinct=True), **_finding_counts("sessions__findings")
-        )
-        .order_by("-start")
+    published = Dialogue.objects.published()
+    dialogues = list(
+        published.annotate(session_count=Count("sessions", distinct=True)).order_by("-start")
     )
+    # The counts of every dialogue in one pass over the list sizes, not one per dialogue.
+    counts = {
+        (row["session__dialogue_id"], row["kind"]): row["n"]
+        for row in ListSize.objects.filter(session__dialogue__in=published)
+        .values("session__dialogue_id", "kind")
+        .annotate(n=Sum("count"))
+        .order_by()
+    }
+    for dialogue in dialogues:
+        dialogue.success_count = counts.get((dialogue.pk, Kind.SUCCESS), 0)
+        dialogue.problem_count = counts.get((dialogue.pk, Kind.PROBLEM), 0)
     return render(request, template, {"dialogues": dialogues})
 
 
@@ -56,10 +65,10 @@ def dialogue_detail(request, slug):
     )
     sessions = (
         Session.objects.filter(dialogue=dialogue)
-        .annotate(**_finding_counts("findings"))
+        .annotate(**_finding_counts(session=OuterRef("pk")))
         .order_by("position")
     )
-    overview = _country_overview(Finding.objects.filter(session__dialogue=dialogue))
+    overview = _country_overview(ListSize.objects.filter(session__dialogue=dialogue))
     return render(
         request,
         "findings/dialogue_detail.html",
@@ -72,22 +81,24 @@ def dialogue_detail(request, slug):
     )
 
 
-def _country_overview(findings):
+def _country_overview(sizes):
     """Successes and problems per country, in one query, regional findings last.
 
     Each row also carries its country (None for regional findings), named in
     every content language, and the bar lengths (percent of the largest count)
-    for the chart.
+    for the chart. Read from the list sizes (``sizes``).
     """
     names = [f"country__name_{code}" for code in settings.CONTENT_LANGUAGES]
-    rows = list(
-        findings.values("country__code", *names)
+    rows = [
+        row
+        for row in sizes.values("country__code", *names)
         .annotate(
-            success_count=Count("pk", filter=Q(kind=Kind.SUCCESS)),
-            problem_count=Count("pk", filter=Q(kind=Kind.PROBLEM)),
+            success_count=Coalesce(Sum("count", filter=Q(kind=Kind.SUCCESS)), 0),
+            problem_count=Coalesce(Sum("count", filter=Q(kind=Kind.PROBLEM)), 0),
         )
         .order_by(localized("country__name").asc(nulls_last=True), "country__code")
-    )
+        if row["success_count"] or row["problem_count"]
+    ]
     largest = max((max(r["success_count"], r["problem_count"]) for r in rows), default=0)
     for row in rows:
         row["country"] = (
@@ -100,7 +111,39 @@ def _country_overview(findings):
     return rows
 
 
-@page_cache()
+def _page(paginator, request):
+    """The page the address asks for; anything but a page that exists is 404."""
+    number = request.GET.get("page", "1")
+    try:
+        return paginator.page(number)
+    except (PageNotAnInteger, EmptyPage) as error:
+        raise Http404 from error
+
+
+# A session, or a country, with more findings than this is shown page by page.
+LONG_PAGE_SIZE = 300
+
+
+def _countries_of(sizes: list[dict]) -> dict:
+    """The countries named in rows of ``list_sizes(..., *COUNTRY_FIELDS)``, by id: no query."""
+    names = [f"country__name_{code}" for code in settings.CONTENT_LANGUAGES]
+    return {
+        row["country_id"]: Country(
+            pk=row["country_id"],
+            code=row["country__code"],
+            **{name[9:]: row[name] for name in names},
+        )
+        for row in sizes
+        if row["country_id"]
+    }
+
+
+def _country_fields() -> list[str]:
+    return ["country__code", *(f"country__name_{code}" for code in settings.CONTENT_LANGUAGES)]
+
+
+# Long sessions and countries are shown page by page.
+@page_cache(reads={"page"})
 def session_detail(request, dialogue_slug, slug):
     session = get_object_or_404(
         Session.objects.select_related("dialogue").filter(
@@ -109,15 +152,36 @@ def session_detail(request, dialogue_slug, slug):
         dialogue__slug=dialogue_slug,
         slug=slug,
     )
-    findings = session.findings.select_related("country").order_by(
-        localized("country__name").asc(nulls_last=True), "country_id", "position"
-    )
+    # The session's own lists, also when it is a draft previewed by the Board.
+    sizes = list_sizes(ListSize.objects.filter(session=session), *_country_fields())
+    countries = _countries_of(sizes)
+    paginator = ListPaginator(sizes, LONG_PAGE_SIZE, select_related=())
+    page = _page(paginator, request)
+    counts = {(row["country_id"], row["kind"]): row["count"] for row in sizes}
     groups = []
-    for finding in findings:
-        if not groups or groups[-1]["country"] != finding.country:
-            groups.append({"country": finding.country, "successes": [], "problems": []})
+    for finding in page.object_list:
+        finding.session = session
+        country = countries.get(finding.country_id)
+        if not groups or groups[-1]["country"] != country:
+            groups.append(
+                {
+                    "country": country,
+                    "successes": [],
+                    "problems": [],
+                    # The whole lists' sizes: a page may hold part of a list.
+                    "success_count": counts.get((finding.country_id, Kind.SUCCESS), 0),
+                    "problem_count": counts.get((finding.country_id, Kind.PROBLEM), 0),
+                }
+            )
         key = "successes" if finding.kind == Kind.SUCCESS else "problems"
         groups[-1][key].append(finding)
+    # Every country of the session, with the page its findings start on.
+    jump, seen = [], 0
+    for row in sizes:
+        country = countries.get(row["country_id"])
+        if not jump or jump[-1]["country"] != country:
+            jump.append({"country": country, "page": seen // LONG_PAGE_SIZE + 1})
+        seen += row["count"]
     siblings = session.dialogue.sessions.only("title", "slug", "position", "dialogue_id").order_by(
         "position"
     )
@@ -128,6 +192,8 @@ def session_detail(request, dialogue_slug, slug):
             "session": session,
             "dialogue": session.dialogue,
             "groups": groups,
+            "jump": jump,
+            "page": page,
             "siblings": siblings,
             "is_preview": not session.dialogue.is_published,
         },
@@ -147,24 +213,25 @@ def finding_list(request):
     """
     filterset = FindingFilter(request.GET or None)
     status = 200
-    page_error = None
     searched = ""
     if filterset.is_bound and not filterset.is_valid():
-        findings = Finding.objects.none()
+        paginator = Paginator(Finding.objects.none(), PAGE_SIZE)
         status = 400
+    elif (by_lists := _lists_filtered(filterset)) is not None:
+        sizes = list_sizes(by_lists)
+        theme = filterset.form.cleaned_data.get("theme") if filterset.is_bound else None
+        if theme:
+            paginator = ListPaginator(
+                theme_list_sizes(sizes, theme), PAGE_SIZE, match=on_theme(theme)
+            )
+        else:
+            paginator = ListPaginator(sizes, PAGE_SIZE)
     else:
         searched = request.GET.get("q", "").strip()
-        findings = ranked(filterset.qs, searched) if searched else in_list_order(filterset.qs)
-        findings = findings.select_related("session__dialogue", "country")
-    paginator = Paginator(findings, PAGE_SIZE)
-    page_number = request.GET.get("page", "1")
-    try:
-        page = paginator.page(page_number)
-    except (PageNotAnInteger, EmptyPage):
-        page = None
-        page_error = _("There is no page %(page)s of these findings.") % {"page": page_number[:20]}
-        status = 400
-    if page is not None and searched:
+        findings = ranked(filterset.qs, searched).select_related("session__dialogue", "country")
+        paginator = CappedPaginator(findings, PAGE_SIZE)
+    page = _page(paginator, request) if status == 200 else paginator.page(1)
+    if searched:
         page.object_list = list(page.object_list)
         add_snippets(page.object_list, searched)
     query = request.GET.copy()
@@ -175,7 +242,6 @@ def finding_list(request):
         {
             "filter": filterset,
             "page": page,
-            "page_error": page_error,
             "query": query.urlencode(),
             "searched": searched,
             "search_limit": settings.I4C_SEARCH_MAX_RESULTS,
@@ -184,58 +250,71 @@ def finding_list(request):
     )
 
 
+def _lists_filtered(filterset):
+    """The published list sizes the filters keep (dialogue, session, country, kind; a
+    theme is counted per list apart); None for a search, which reads the texts."""
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    if (data.get("q") or "").strip():
+        return None
+    sizes = ListSize.objects.published()
+    if data.get("dialogue"):
+        sizes = sizes.filter(session__dialogue=data["dialogue"])
+    if data.get("session"):
+        sizes = sizes.filter(session=data["session"])
+    if data.get("country"):
+        sizes = sizes.filter(country=data["country"])
+    if data.get("kind"):
+        sizes = sizes.filter(kind=data["kind"])
+    return sizes
+
+
 @page_cache()
 def country_list(request):
-    published = Q(findings__session__dialogue__in=Dialogue.objects.published())
     countries = (
         public_countries()
         .annotate(
-            success_count=Count("findings", filter=published & Q(findings__kind=Kind.SUCCESS)),
-            problem_count=Count("findings", filter=published & Q(findings__kind=Kind.PROBLEM)),
+            **_finding_counts(
+                country=OuterRef("pk"), session__dialogue__in=Dialogue.objects.published()
+            )
         )
         .order_by(localized("name"))
     )
     return render(request, "findings/country_list.html", {"countries": countries})
 
 
-@page_cache()
+@page_cache(reads={"page"})
 def country_detail(request, code):
     if code != code.lower():
         return redirect("country_detail", code=code.lower(), permanent=True)
     country = get_object_or_404(public_countries(), code=code.upper())
-    findings = (
-        Finding.objects.published()
-        .filter(country=country)
-        .select_related("session__dialogue")
-        # Grouped by dialogue and session below: the ids keep each group together.
-        .order_by(
-            "-session__dialogue__start",
-            "session__dialogue_id",
-            "session__position",
-            "session_id",
-            "-kind",
-            "position",
-        )
-    )
+    sizes = list_sizes(ListSize.objects.published().filter(country=country))
+    page = _page(ListPaginator(sizes, LONG_PAGE_SIZE), request)
+    counts = {(row["session_id"], row["kind"]): row["count"] for row in sizes}
     dialogues = []
-    for finding in findings:
+    for finding in page.object_list:
         session = finding.session
         if not dialogues or dialogues[-1]["dialogue"].pk != session.dialogue_id:
             dialogues.append({"dialogue": session.dialogue, "sessions": []})
         sessions = dialogues[-1]["sessions"]
         if not sessions or sessions[-1]["session"].pk != session.pk:
-            sessions.append({"session": session, "successes": [], "problems": []})
+            sessions.append(
+                {
+                    "session": session,
+                    "successes": [],
+                    "problems": [],
+                    "success_count": counts.get((session.pk, Kind.SUCCESS), 0),
+                    "problem_count": counts.get((session.pk, Kind.PROBLEM), 0),
+                }
+            )
         key = "successes" if finding.kind == Kind.SUCCESS else "problems"
         sessions[-1][key].append(finding)
     totals = {"successes": 0, "problems": 0}
-    for entry in dialogues:
-        for session in entry["sessions"]:
-            totals["successes"] += len(session["successes"])
-            totals["problems"] += len(session["problems"])
+    for row in sizes:
+        totals["successes" if row["kind"] == Kind.SUCCESS else "problems"] += row["count"]
     return render(
         request,
         "findings/country_detail.html",
-        {"country": country, "dialogues": dialogues, "totals": totals},
+        {"country": country, "dialogues": dialogues, "totals": totals, "page": page},
     )
 
 

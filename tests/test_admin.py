@@ -90,9 +90,9 @@ def test_finding_changelist_query_count_is_fixed(
     make_findings(session, country, count=rows)
     # session, user, the second factor's device, user permissions, group
     # permissions, savepoint and release (history), dialogue filter, country
-    # filter, theme filter, count, total count, page of findings, and the
-    # session's sliding expiry (savepoint, update, release)
-    with django_assert_num_queries(16):
+    # filter, theme filter, count (up to 10,000; no total count besides), page of
+    # findings, and the session's sliding expiry (savepoint, update, release)
+    with django_assert_num_queries(15):
         response = board_client.get(changelist(Finding))
     assert len(response.context["cl"].result_list) == rows
     assert f"{rows} finding" in response.text
@@ -877,3 +877,21 @@ def test_the_administrators_sign_in_codes_section_is_named_in_russian(client, se
     assert "Коды для входа" in page
     assert "Приложения-аутентификаторы" in page
     assert "Otp_Totp" not in page and "TOTP" not in page
+
+
+def test_finding_changelist_counts_up_to_ten_thousand_and_filters_by_theme(board_client, country):
+    session = make_session()
+    findings = make_findings(session, country, count=10_001)
+    theme = Theme.objects.create(name="Youth", slug="youth")
+    findings[7].themes.add(theme)
+    response = board_client.get(changelist(Finding))
+    assert "more than 10,000 findings" in strip_tags(response.text)
+    assert response.context["cl"].paginator.num_pages == 100
+    # A search reads the texts: it counts up to 1,000.
+    response = board_client.get(changelist(Finding), {"q": "Finding"})
+    assert "more than 1,000 findings" in strip_tags(response.text)
+    assert len(response.context["cl"].result_list) == 100
+    response = board_client.get(changelist(Finding), {"theme": str(theme.pk)})
+    assert [f.pk for f in response.context["cl"].result_list] == [findings[7].pk]
+    assert "1 finding" in strip_tags(response.text)
+    assert board_client.get(changelist(Finding), {"theme": "x"})["Location"].endswith("?e=1")

@@ -423,22 +423,24 @@ def test_pages_in_russian_cost_the_same_queries_as_in_english(
     Finding.objects.filter(position=1).update(text_ru="Вывод")
     session = dialogue.sessions.first()
     pages = [
-        # dialogues with their counts
-        ("/", 1),
-        ("/dialogues/", 1),
+        # dialogues with their sessions counted, their findings counted from the list sizes
+        ("/", 2),
+        ("/dialogues/", 2),
         # the dialogue, its countries, its sessions with counts, the country overview,
         # its follow-up actions (none)
         (dialogue.get_absolute_url(), 5),
-        # the session with its dialogue, its findings with countries, the actions
-        # answering its problems, the sibling sessions
-        (session.get_absolute_url(), 4),
+        # the session with its dialogue, its list sizes, the ids of the page's findings,
+        # the findings, the actions answering its problems, the sibling sessions
+        (session.get_absolute_url(), 6),
         # the countries with their counts
         ("/countries/", 1),
-        # the country, the actions answering its problems, its findings with sessions
-        # and dialogues
-        ("/countries/kz/", 3),
-        # dialogue, session, country and theme menus, the count, the page of findings
-        ("/findings/", 6),
+        # the country, the actions answering its problems, its list sizes, the ids of
+        # the page's findings, the findings
+        ("/countries/kz/", 5),
+        # dialogue, session, country and theme menus, the list sizes, the ids of the
+        # page's findings, the findings
+        ("/findings/", 7),
+        # a search: the four menus, the count (up to 10,000), the page of findings
         ("/findings/?q=Вывод", 6),
         # the published dialogues
         ("/feed/", 1),
