@@ -638,13 +638,14 @@ def test_the_pages_of_findings_cost_the_same_whatever_the_number_of_actions(
     with django_assert_num_queries(7):
         response = client.get(session.dialogue.get_absolute_url())
     assert len(action_titles(response)) == size
-    # the session with its dialogue, its findings with countries, the actions answering
-    # its problems, the sibling sessions
-    with django_assert_num_queries(4):
+    # the session with its dialogue, its list sizes with countries, the ids of the page's
+    # findings, the findings, the actions answering its problems, the sibling sessions
+    with django_assert_num_queries(6):
         response = client.get(session.get_absolute_url())
     assert response.text.count("Being addressed:") == 2
-    # the country, the actions answering its problems, its findings
-    with django_assert_num_queries(3):
+    # the country, the actions answering its problems, its list sizes, the ids of the
+    # page's findings, the findings
+    with django_assert_num_queries(5):
         response = client.get(country.get_absolute_url())
     assert response.text.count("Being addressed:") == 2
 
