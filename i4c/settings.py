@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "findings",
     "actions",
     "reports",
+    "opendata",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("actions/", include("actions.urls")),
+    path("", include("opendata.urls")),
     # Before the findings' pages, whose session address would take "report/".
     path("", include("reports.urls")),
     path("", include("findings.urls")),
