@@ -41,7 +41,8 @@ from django.views.decorators.http import require_safe
 from dialogues.content import content_language, localized, resolution_order
 from i4c.limits import search_rate_limited
 
-from .filters import FindingFilter, in_list_order
+from .filters import FindingFilter
+from .lists import in_list_order
 from .models import Finding
 
 HEADER = [

@@ -17,32 +17,6 @@ from .models import Finding, public_countries
 from .search import matching
 
 
-def list_order(language: str | None = None) -> tuple:
-    """The one order of ``/findings/`` and of its CSV: newest dialogue first, then
-    session by session, country by country (regional last), successes, problems, by number.
-
-    Ties are broken by ids: two dialogues may start at the same moment, and pages
-    must not shift between requests. Regional last on every database (SQLite
-    would put NULL first). Countries by their names in ``language`` (the reader's).
-    """
-    return (
-        "-session__dialogue__start",
-        "session__dialogue_id",
-        "session__position",
-        "session_id",
-        localized("country__name", language).asc(nulls_last=True),
-        "country_id",
-        "-kind",
-        "position",
-        "pk",
-    )
-
-
-def in_list_order(findings, *, language: str | None = None):
-    """``findings`` in ``list_order``."""
-    return findings.order_by(*list_order(language))
-
-
 class MenuSelect(forms.Select):
     """A menu written out directly rather than through one template per option: the
     sessions' menu grows with every dialogue, and each option's template costs more

@@ -1,6 +1,6 @@
 """Pages of findings that cost the same at any size, read through the list sizes.
 
-The public order of findings (``filters.in_list_order``) is list after list
+The public order of findings (``in_list_order``) is list after list
 (dialogue, session, country, kind), each list by number. ``ListSize`` holds how
 many findings each list has, in a table that grows with sessions and countries,
 not with findings. So the total is a sum over it, and any page, however deep, is
@@ -14,6 +14,32 @@ from django.db.models import Exists, OuterRef, Q
 from dialogues.content import localized
 
 from .models import Finding, ListSize, ThemeListSize
+
+
+def list_order(language: str | None = None) -> tuple:
+    """The one order of ``/findings/`` and of its CSV: newest dialogue first, then
+    session by session, country by country (regional last), successes, problems, by number.
+
+    Ties are broken by ids: two dialogues may start at the same moment, and pages
+    must not shift between requests. Regional last on every database (SQLite
+    would put NULL first). Countries by their names in ``language`` (the reader's).
+    """
+    return (
+        "-session__dialogue__start",
+        "session__dialogue_id",
+        "session__position",
+        "session_id",
+        localized("country__name", language).asc(nulls_last=True),
+        "country_id",
+        "-kind",
+        "position",
+        "pk",
+    )
+
+
+def in_list_order(findings, *, language: str | None = None):
+    """``findings`` in ``list_order``."""
+    return findings.order_by(*list_order(language))
 
 
 def list_sizes(lists=None, *fields: str, language: str | None = None) -> list[dict]:

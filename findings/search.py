@@ -35,6 +35,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dialogues.content import content_language, language_mark, localized, pick
 
+from .lists import list_order
+
 # Shorter than a trigram: the trigram indexes cannot serve it, so on PostgreSQL
 # such a search looks for whole words only (as does a search of several words).
 PARTIAL_MIN_LENGTH = 3
@@ -106,8 +108,6 @@ def ranked(findings, value: str):
     PostgreSQL each finding gets ``headline``, its text in the reader's
     language with the matched words marked.
     """
-    from .filters import list_order  # the filters import this module
-
     limit = settings.I4C_SEARCH_MAX_RESULTS
 
     def newest(matches):

@@ -7,7 +7,7 @@ import pytest
 from dialogues.enums import Status
 from dialogues.models import Country, Theme
 from findings.enums import Kind
-from findings.filters import in_list_order
+from findings.lists import in_list_order
 from findings.models import Finding
 
 from .conftest import make_dialogue, make_findings, make_session
