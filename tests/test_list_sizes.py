@@ -1,6 +1,7 @@
 """The list sizes the public pages count and page with stay right after every kind of write."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
@@ -145,6 +146,26 @@ def test_sizes_follow_the_notes_and_the_csv_import(board_client, country):
     )
     assert kept()["lists"][other.pk, "KZ", "success"] == 2
     assert kept()["themes"] == {("youth", other.pk, "KZ", "success"): 1}
+    assert_kept_right()
+
+
+def test_sizes_follow_statements_that_write_many_rows_in_many_lists(country):
+    # generate_findings adds its findings in one COPY (PostgreSQL) or many inserts,
+    # and tags them with one INSERT ... SELECT; the deletes below are one
+    # statement each, over many lists at once.
+    call_command("generate_findings", findings=900, stdout=None)
+    lists = kept()
+    assert len(lists["lists"]) > 20 and len(lists["themes"]) > 50
+    assert sum(lists["lists"].values()) == 900
+    assert_kept_right()
+
+    links = Finding.themes.through.objects.filter(finding__kind=Kind.PROBLEM)
+    assert links.filter(pk__in=links.values("pk")[:150]).delete()[0] == 150
+    assert_kept_right()
+    findings = Finding.objects.filter(pk__in=Finding.objects.values("pk")[:200])
+    Finding.themes.through.objects.filter(finding__in=findings).delete()
+    findings.delete()
+    assert sum(kept()["lists"].values()) == 700
     assert_kept_right()
 
 
