@@ -235,16 +235,19 @@ def test_export_writes_every_page_of_a_long_list_with_links_between_them(
 
 def test_export_refuses_a_folder_that_is_not_empty_unless_forced(site, tmp_path):
     folder = tmp_path / "copy"
-    folder.mkdir()
+    (folder / "en/dialogues/gone").mkdir(parents=True)
+    (folder / "en/dialogues/gone/index.html").write_text("a page of an older copy")
     (folder / "notes.txt").write_text("mine")
 
     with pytest.raises(CommandError, match=r"copy is not empty: choose an empty or new folder"):
         export(folder)
-    assert (folder / "notes.txt").read_text() == "mine"
+    assert (folder / "en/dialogues/gone/index.html").is_file()
 
     export(folder, "--force")
-    assert not (folder / "notes.txt").exists()
+    assert not (folder / "en/dialogues/gone").exists()
     assert (folder / "en/index.html").is_file()
+    # Only the copy is replaced.
+    assert (folder / "notes.txt").read_text() == "mine"
 
 
 def test_export_says_clearly_when_it_cannot_write(site, tmp_path):

@@ -26,6 +26,11 @@ LATER = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
 CC_BY = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
 
 
+@pytest.fixture(autouse=True)
+def hosts(settings):
+    settings.ALLOWED_HOSTS = ["testserver", "dialogues.example.org"]
+
+
 @pytest.fixture
 def demo():
     call_command("load_demo")
@@ -121,12 +126,23 @@ def test_every_page_links_the_open_data_page_in_its_footer(client, demo):
         assert '<a href="/open-data/">Open data</a>' in footer, path
 
 
-def test_open_data_page_costs_three_queries_and_is_cached(
+def test_open_data_page_costs_three_queries(
     client, demo, licence, django_assert_num_queries, uncached
 ):
     # The latest change: dialogues published, findings, actions.
     with django_assert_num_queries(3):
         assert client.get("/open-data/").status_code == 200
+
+
+def test_open_data_page_is_cached_until_the_content_changes(client, demo, licence, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    assert client.get("/open-data/")["X-Page-Cache"] == "miss"
+    assert client.get("/open-data/")["X-Page-Cache"] == "hit"
+    finding = Finding.objects.first()
+    finding.save()
+    assert client.get("/open-data/")["X-Page-Cache"] == "miss"
+    # It prints its own address: a host with a port is never cached for others.
+    assert "X-Page-Cache" not in client.get("/open-data/", HTTP_HOST="dialogues.example.org:8000")
 
 
 def test_open_data_page_refuses_what_is_not_a_read(client):
@@ -403,6 +419,16 @@ def test_json_file_answers_not_modified_while_the_content_is_the_same(client, de
     assert changed.status_code == 200
     assert changed["ETag"] != etag
     assert json.loads(b"".join(changed.streaming_content))["dialogues"]
+
+
+def test_head_of_the_json_file_sends_no_body_and_reads_only_the_content_version(
+    client, demo, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        response = client.head("/open-data/findings.json")
+        assert b"".join(response.streaming_content) == b""
+    assert response.status_code == 200
+    assert response["ETag"]
 
 
 def test_json_file_refuses_what_is_not_a_read_and_addresses_that_do_not_exist(client):

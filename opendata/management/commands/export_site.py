@@ -9,6 +9,9 @@ from django.http.request import split_domain_port, validate_host
 
 from opendata.mirror import Mirror, MirrorError
 
+# What a copy holds at its top besides a folder per language (``opendata.mirror``).
+COPY_ENTRIES = ["index.html", "favicon.ico", "static", "open-data"]
+
 
 class Command(BaseCommand):
     help = (
@@ -27,13 +30,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="write into DIR even if it is not empty, replacing what it holds",
+            help="write into DIR even if it is not empty, replacing the copy it holds "
+            "(other files in it are left alone)",
         )
 
     def handle(self, *args, directory, site_url=None, force=False, **options):
         site_url = self._site_url(site_url)
         folder = Path(directory)
-        self._prepare(folder, force=force)
+        self._prepare(folder, force=force, languages=[code for code, _name in settings.LANGUAGES])
         mirror = Mirror(folder, site_url=site_url)
         try:
             mirror.make()
@@ -77,19 +81,21 @@ class Command(BaseCommand):
             )
         return f"{parts.scheme}://{parts.netloc}"
 
-    def _prepare(self, folder: Path, *, force: bool):
+    def _prepare(self, folder: Path, *, force: bool, languages: list[str]):
         if folder.exists() and not folder.is_dir():
             raise CommandError(f"{folder} is a file, not a folder.")
         if folder.is_dir() and any(folder.iterdir()):
             if not force:
                 raise CommandError(
                     f"{folder} is not empty: choose an empty or new folder, or add --force "
-                    "to replace what it holds."
+                    "to replace the copy it holds."
                 )
-            for child in folder.iterdir():
+            # Only what a copy is made of: a mistyped folder loses nothing else.
+            for name in [*COPY_ENTRIES, *languages]:
+                child = folder / name
                 if child.is_dir() and not child.is_symlink():
                     shutil.rmtree(child)
-                else:
+                elif child.exists() or child.is_symlink():
                     child.unlink()
         try:
             folder.mkdir(parents=True, exist_ok=True)
