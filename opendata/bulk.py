@@ -3,7 +3,8 @@
 The objects carry the API's field names (``opendata/dictionary.py`` describes them).
 The file is written as it is read, in chunks of about 64 KiB: the dialogues are
 read whole (a few hundred at most), the sessions and the findings each in one
-ordered query read a chunk at a time, their themes fetched once per chunk. Memory
+ordered query read a chunk at a time, as plain rows, their themes fetched once per
+chunk. Memory
 stays bounded and the number of queries depends on the size only through the
 chunks (``CHUNK_ROWS``).
 """
@@ -18,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
-from dialogues.models import Country, Dialogue, Session, Theme
+from dialogues.models import Country, Dialogue, Session
 from findings.filters import FindingFilter
 from findings.models import Finding, public_countries
 
@@ -39,7 +40,8 @@ def latest_change():
     published = Dialogue.objects.published()
     moments = [
         published.aggregate(moment=Max("published_at"))["moment"],
-        Finding.objects.published().aggregate(moment=Max("updated"))["moment"],
+        # The newest first, from the index on ``updated``: no finding but those is read.
+        Finding.objects.published().order_by("-updated").values_list("updated", flat=True).first(),
         Action.objects.published().aggregate(moment=Max("updated"))["moment"],
     ]
     return max((moment for moment in moments if moment), default=None)
@@ -145,60 +147,67 @@ def _dialogue(dialogue, url_base: str) -> dict:
     }
 
 
-def _session(session, dialogue, url: str) -> dict:
+def _session(row: dict, url: str) -> dict:
     return {
-        "id": session.pk,
+        "id": row["id"],
         "url": url,
-        "slug": session.slug,
-        "dialogue": dialogue.pk,
-        "position": session.position,
-        "title": translated(session, "title"),
-        "description": translated(session, "description"),
-        "themes": [theme.slug for theme in session.themes.all()],
+        "slug": row["slug"],
+        "dialogue": row["dialogue_id"],
+        "position": row["position"],
+        "title": translated_row(row, "title"),
+        "description": translated_row(row, "description"),
+        "themes": row["themes"],
     }
 
 
-def _finding(finding, session, url: str) -> dict:
+def _finding(row: dict, url: str) -> dict:
     return {
-        "id": finding.pk,
-        "url": f"{url}#finding-{finding.pk}",
-        "dialogue": session.dialogue_id,
-        "session": session.pk,
-        "country": finding.country_code,
-        "kind": finding.kind,
-        "position": finding.position,
-        "text": translated(finding, "text"),
-        "themes": [theme.slug for theme in finding.themes.all()],
-        "updated": moment(finding.updated),
+        "id": row["id"],
+        "url": f"{url}#finding-{row['id']}",
+        "dialogue": row["dialogue_id"],
+        "session": row["session_id"],
+        "country": row["country_code"],
+        "kind": row["kind"],
+        "position": row["position"],
+        "text": translated_row(row, "text"),
+        "themes": row["themes"],
+        "updated": moment(row["updated"]),
     }
 
 
-def _slugs():
-    return Prefetch("themes", queryset=Theme.objects.order_by("slug").only("slug"))
+def translated_row(row: dict, field: str) -> dict[str, str]:
+    """``translated`` for a row read as a dict."""
+    texts = ((code, row.get(f"{field}_{code}")) for code in settings.CONTENT_LANGUAGES)
+    return {code: text for code, text in texts if text}
+
+
+def _texts(field: str) -> list[str]:
+    return [f"{field}_{code}" for code in settings.CONTENT_LANGUAGES]
 
 
 def _queries():
-    """The three queries the file is written from, each in the file's order."""
+    """The three queries the file is written from, each in the file's order. The sessions
+    and findings as plain rows: a hundred thousand model instances would cost more than
+    the rest of the file."""
     published = Dialogue.objects.published()
     dialogues = published.order_by("-start", "pk").prefetch_related(
         Prefetch("countries", queryset=Country.objects.order_by("code").only("code"))
     )
     sessions = (
         Session.objects.filter(dialogue__in=published)
-        .annotate(dialogue_start=F("dialogue__start"))
         .order_by("-dialogue__start", "dialogue_id", "position", "pk")
-        .prefetch_related(_slugs())
+        .values(
+            "id",
+            "slug",
+            "dialogue_id",
+            "position",
+            *_texts("title"),
+            *_texts("description"),
+            dialogue_start=F("dialogue__start"),
+        )
     )
-    texts = [f"text_{code}" for code in settings.CONTENT_LANGUAGES]
     findings = (
         Finding.objects.published()
-        .only("session_id", "kind", "position", "updated", *texts)
-        .annotate(
-            country_code=F("country__code"),
-            dialogue_id=F("session__dialogue_id"),
-            dialogue_start=F("session__dialogue__start"),
-            session_position=F("session__position"),
-        )
         .order_by(
             "-session__dialogue__start",
             "session__dialogue_id",
@@ -209,9 +218,50 @@ def _queries():
             "position",
             "pk",
         )
-        .prefetch_related(_slugs())
+        .values(
+            "id",
+            "session_id",
+            "kind",
+            "position",
+            "updated",
+            *_texts("text"),
+            country_code=F("country__code"),
+            dialogue_id=F("session__dialogue_id"),
+            dialogue_start=F("session__dialogue__start"),
+            session_position=F("session__position"),
+        )
     )
     return dialogues, sessions, findings
+
+
+def _with_themes(rows, model):
+    """The rows (dicts with an ``id``) of an ordered query of ``model`` (a session or a
+    finding), read ``CHUNK_ROWS`` at a time, each given the slugs of its own themes
+    (``themes``): one more query per chunk."""
+    through = model.themes.through
+    owner = model.themes.field.m2m_field_name() + "_id"
+    chunk = []
+
+    def finish():
+        slugs = {row["id"]: [] for row in chunk}
+        links = (
+            through.objects.filter(**{f"{owner}__in": list(slugs)})
+            .order_by(owner, "theme__slug")
+            .values_list(owner, "theme__slug")
+        )
+        for row_id, slug in links:
+            slugs[row_id].append(slug)
+        for row in chunk:
+            row["themes"] = slugs[row["id"]]
+        return chunk
+
+    for row in rows.iterator(chunk_size=CHUNK_ROWS):
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            yield from finish()
+            chunk = []
+    if chunk:
+        yield from finish()
 
 
 class _Ahead:
@@ -255,8 +305,8 @@ def _parts(url_base: str):
     # outside one it would fill whole before the first row.
     with transaction.atomic():
         dialogues, sessions, findings = _queries()
-        sessions = _Ahead(sessions.iterator(chunk_size=CHUNK_ROWS))
-        findings = _Ahead(findings.iterator(chunk_size=CHUNK_ROWS))
+        sessions = _Ahead(_with_themes(sessions, Session))
+        findings = _Ahead(_with_themes(findings, Finding))
         for d, dialogue in enumerate(dialogues):
             yield writer.write(
                 ("," if d else "") + _opened(_dialogue(dialogue, url_base), "sessions")
@@ -265,37 +315,37 @@ def _parts(url_base: str):
             key = (-dialogue.start.timestamp(), dialogue.pk)
             # Each query sees the content as it was when it ran: rows of a dialogue
             # published meanwhile, or of a session moved, are passed over, not misplaced.
-            while not sessions.done and sessions.next.dialogue_id != dialogue.pk:
-                if (-sessions.next.dialogue_start.timestamp(), sessions.next.dialogue_id) > key:
+            while not sessions.done and sessions.next["dialogue_id"] != dialogue.pk:
+                following = sessions.next
+                if (-following["dialogue_start"].timestamp(), following["dialogue_id"]) > key:
                     break
                 sessions.take()
-            while not sessions.done and sessions.next.dialogue_id == dialogue.pk:
+            while not sessions.done and sessions.next["dialogue_id"] == dialogue.pk:
                 session = sessions.take()
                 url = url_base + reverse(
-                    "session_detail", kwargs={"dialogue_slug": dialogue.slug, "slug": session.slug}
+                    "session_detail",
+                    kwargs={"dialogue_slug": dialogue.slug, "slug": session["slug"]},
                 )
                 yield writer.write(
-                    ("," if written else "") + _opened(_session(session, dialogue, url), "findings")
+                    ("," if written else "") + _opened(_session(session, url), "findings")
                 )
                 written += 1
-                here = _sort_key(dialogue.start, dialogue.pk, session.position, session.pk)
+                here = _sort_key(dialogue.start, dialogue.pk, session["position"], session["id"])
                 first = True
                 while not findings.done:
                     finding = findings.next
                     there = _sort_key(
-                        finding.dialogue_start,
-                        finding.dialogue_id,
-                        finding.session_position,
-                        finding.session_id,
+                        finding["dialogue_start"],
+                        finding["dialogue_id"],
+                        finding["session_position"],
+                        finding["session_id"],
                     )
                     if there > here:
                         break
                     findings.take()
-                    if finding.session_id != session.pk:
+                    if finding["session_id"] != session["id"]:
                         continue  # a finding of a session this file passed over
-                    yield writer.write(
-                        ("" if first else ",") + _dumps(_finding(finding, session, url))
-                    )
+                    yield writer.write(("" if first else ",") + _dumps(_finding(finding, url)))
                     first = False
                 yield writer.write("]}")
             yield writer.write("]}")
