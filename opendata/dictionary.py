@@ -45,6 +45,9 @@ CODE = pgettext_lazy("a type in the data dictionary", "text: two capital Latin l
 CODE_OR_EMPTY = pgettext_lazy(
     "a type in the data dictionary", "text: two capital Latin letters, or empty"
 )
+CODE_OR_NULL = pgettext_lazy(
+    "a type in the data dictionary", "text: two capital Latin letters, or null"
+)
 KIND = pgettext_lazy("a type in the data dictionary", "text: “success” or “problem”")
 DATE = pgettext_lazy("a type in the data dictionary", "date (YYYY-MM-DD)")
 DATETIME = pgettext_lazy("a type in the data dictionary", "date and time (ISO 8601, with offset)")
@@ -250,7 +253,7 @@ API_TABLES = [
             Field(
                 "country",
                 _("The country's code; null for a regional finding."),
-                CODE_OR_EMPTY,
+                CODE_OR_NULL,
                 "KZ",
             ),
             Field(

@@ -40,6 +40,7 @@ PAGES = {
     "bad filter": "/findings/?kind=maybe",
     "actions": "/actions/",
     "bad actions filter": "/actions/?status=maybe",
+    "open data": "/open-data/",
     "not found": "/no-such-page/",
 }
 
