@@ -436,3 +436,20 @@ def test_json_file_refuses_what_is_not_a_read_and_addresses_that_do_not_exist(cl
     assert client.get("/open-data/findings.xml").status_code == 404
     assert client.get("/open-data/findings.json/").status_code == 404
     assert client.get("/open-data/findings.json", HTTP_HOST="bad host").status_code == 400
+
+
+@pytest.mark.parametrize("table", dictionary.API_TABLES, ids=lambda table: table.key)
+def test_dictionary_names_exactly_the_fields_the_api_answers_with(client, demo, table):
+    """Once the JSON API is installed (/api/v1/), its objects have the fields described."""
+    from actions.models import Action
+    from dialogues.models import Dialogue
+
+    Action.objects.create(
+        dialogue=Dialogue.objects.get(slug=DEMO), title="Training", carried_by="I4C Board"
+    )
+    response = client.get(f"/api/v1/{table.key}/")
+    if response.status_code == 404:
+        pytest.skip("the JSON API is not installed here")
+    results = response.json()["results"]
+    assert results
+    assert set(results[0]) == set(table.names)
