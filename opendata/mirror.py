@@ -24,7 +24,7 @@ import re
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -70,6 +70,8 @@ class Target:
     kind: str  # "page", "file", "static" or "live"
     url: str  # the path with its query, as the site answers it
     file: str = ""  # the copy's file, relative to the folder; "" for "live"
+    # The one language it is in (a link with ``?lang=ru``), else None: every language.
+    language: str | None = None
 
 
 def file_name(path: str, query: str) -> str:
@@ -116,7 +118,11 @@ class Mirror:
     # --- where links lead ----------------------------------------------------------
 
     def target(self, url: str) -> Target:
-        """What the copy does with a link to ``url`` (a path with its query)."""
+        """What the copy does with a link to ``url`` (a path with its query).
+
+        A ``lang`` parameter (the CSV files, the reports) asks for what the copy in that
+        language holds under the same address without it: it leads there.
+        """
         parts = urlsplit(url)
         path, query = parts.path, parts.query
         if path.startswith(self.static_prefix):
@@ -126,20 +132,27 @@ class Mirror:
         except Resolver404:
             return Target("live", url)
         name = match.url_name
-        if name in COPIED_FILES:
-            return Target("file", url, file_name(path, query))
         page = getattr(match.func, "public_page", None)
-        if page is None or name in LIVE_ONLY:
+        if name not in COPIED_FILES and (page is None or name in LIVE_ONLY):
             return Target("live", url)
-        return Target("page", url, file_name(path, query))
+        kind = "file" if name in COPIED_FILES else "page"
+        params = parse_qsl(query, keep_blank_values=True)
+        language = dict(params).get("lang")
+        if language in self.languages:
+            query = urlencode([(key, value) for key, value in params if key != "lang"])
+            url = path + (f"?{query}" if query else "")
+        else:
+            language = None
+        return Target(kind, url, file_name(path, query), language)
 
     def file_in(self, language: str, target: Target) -> str:
-        """The file's path relative to the folder, in ``language``'s copy."""
+        """The file's path relative to the folder, in ``language``'s copy (or the one
+        copy the target is in)."""
         if target.kind == "static":
             return target.file
         if resolve(urlsplit(target.url).path).url_name in SHARED_FILES:
             return target.file
-        return f"{language}/{target.file}"
+        return f"{target.language or language}/{target.file}"
 
     # --- the copy ------------------------------------------------------------------
 
@@ -159,9 +172,9 @@ class Mirror:
             while queue:
                 url = queue.popleft()
                 target = self.target(url)
-                for language in self.languages:
-                    if target.kind == "file" and self.file_in(language, target) in self._written:
-                        continue
+                for language in [target.language] if target.language else self.languages:
+                    if self.file_in(language, target) in self._written:
+                        continue  # the same file by another address
                     for link in self._copy(clients[language], language, target):
                         if link not in seen:
                             seen.add(link)

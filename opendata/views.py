@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import get_language_info
 from django.views.decorators.http import condition, require_safe
 
-from findings.export import HEADER
 from i4c.models import ContentVersion
 from i4c.pagecache import page_cache
 
@@ -41,7 +40,6 @@ def open_data(request):
             "api_tables": dictionary.API_TABLES,
             "bulk_table": dictionary.BULK_TABLE,
             "findings_in_session": dictionary.FINDINGS_IN_SESSION,
-            "header": HEADER,
         },
     )
 
