@@ -100,8 +100,10 @@ class Mirror:
     (``https://dialogues.example.org``): the host the pages are asked for as, and where
     links to what the copy cannot hold lead."""
 
-    def __init__(self, folder: Path, *, site_url: str):
+    def __init__(self, folder: Path, *, site_url: str, progress=None):
         self.folder = folder
+        # Called with each file's path (relative to the folder) once it is written.
+        self.progress = progress
         self.site_url = site_url.rstrip("/")
         parts = urlsplit(self.site_url)
         self.host = parts.netloc
@@ -228,6 +230,8 @@ class Mirror:
             self._written.add(file)
             self.files += 1
         self.bytes += size
+        if self.progress:
+            self.progress(file)
 
     def _copy_static(self, file: str):
         """Copies a static file the pages use (``static/css/site.1a2b.css``), and the

@@ -285,3 +285,11 @@ def test_file_names_of_queries_with_other_characters_stay_apart():
     assert one != other
     assert re.fullmatch(r"findings/index--q-a_b--[0-9a-f]{10}\.html", one)
     assert posixpath.dirname(one) == "findings"
+
+
+def test_export_names_each_file_it_writes_when_asked_to(site, tmp_path):
+    out = io.StringIO()
+    call_command("export_site", str(tmp_path / "copy"), "--site-url", SITE, verbosity=2, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "en/index.html" in lines and "ru/open-data/index.html" in lines
+    assert lines[-1].startswith(f"Wrote {len(lines) - 1} files (")

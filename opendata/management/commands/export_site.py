@@ -38,7 +38,8 @@ class Command(BaseCommand):
         site_url = self._site_url(site_url)
         folder = Path(directory)
         self._prepare(folder, force=force, languages=[code for code, _name in settings.LANGUAGES])
-        mirror = Mirror(folder, site_url=site_url)
+        progress = self.stdout.write if options["verbosity"] >= 2 else None
+        mirror = Mirror(folder, site_url=site_url, progress=progress)
         try:
             mirror.make()
         except MirrorError as error:
