@@ -4,9 +4,8 @@ The objects carry the API's field names (``opendata/dictionary.py`` describes th
 The file is written as it is read, in chunks of about 64 KiB: the dialogues are
 read whole (a few hundred at most), the sessions and the findings each in one
 ordered query read a chunk at a time, as plain rows, their themes fetched once per
-chunk. Memory
-stays bounded and the number of queries depends on the size only through the
-chunks (``CHUNK_ROWS``).
+chunk. Memory stays bounded, and the number of queries depends on the size only
+through the chunks (``CHUNK_ROWS``).
 """
 
 import json
