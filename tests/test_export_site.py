@@ -9,7 +9,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from django.core.management import CommandError, call_command
 
+from actions.models import Action
 from dialogues.enums import Status
+from dialogues.models import Dialogue
 from findings import views as finding_views
 from findings.enums import Kind
 from findings.models import Finding
@@ -22,7 +24,12 @@ pytestmark = pytest.mark.django_db
 SITE = "https://dialogues.example.org"
 DEMO = "role-impact-barriers-civil-society-2024"
 LIVE_HOSTS = ("testserver", "127.0.0.1", "http://localhost")
-DRAFT_WORDS = ("Hidden draft dialogue", "hidden-draft-dialogue", "hidden-draft-session")
+DRAFT_WORDS = (
+    "Hidden draft dialogue",
+    "hidden-draft-dialogue",
+    "hidden-draft-session",
+    "Hidden draft action",
+)
 
 
 @pytest.fixture
@@ -41,6 +48,10 @@ def demo_and_draft(country):
     for finding in make_findings(session, country, Kind.PROBLEM, count=2):
         finding.text = f"Hidden draft finding {finding.position}"
         finding.save()
+    Action.objects.create(dialogue=draft, title="Hidden draft action", carried_by="Board")
+    return Action.objects.create(
+        dialogue=Dialogue.objects.get(slug=DEMO), title="Training on public councils"
+    )
 
 
 def export(folder: Path, *args) -> str:
@@ -134,6 +145,7 @@ def test_export_writes_every_public_page_in_both_languages_with_working_links(
             "open-data/index.html",
         ):
             assert f"{language}/{page}" in names
+        assert f"{language}/actions/{demo_and_draft.pk}/index.html" in names
     assert {"index.html", "favicon.ico", "open-data/findings.json"} <= names
     assert any(re.fullmatch(r"static/css/site\.[0-9a-f]{12}\.css", name) for name in names)
 
