@@ -94,6 +94,9 @@ class Finding(models.Model):
                 fields=["-session", "country", "-kind", "position", "-id"],
                 name="finding_admin_order",
             ),
+            # The latest change to the published findings (the open data's citation),
+            # found from the newest end without reading every finding.
+            models.Index(fields=["-updated"], name="finding_updated"),
         ]
         constraints = [
             # Two partial indexes instead of one: a plain unique constraint treats

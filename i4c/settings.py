@@ -400,6 +400,30 @@ I4C_SEARCH_MAX_RESULTS = env_int("I4C_SEARCH_MAX_RESULTS", 1000)
 if I4C_SEARCH_MAX_RESULTS < 1:
     raise ImproperlyConfigured("I4C_SEARCH_MAX_RESULTS must be a whole number of 1 or more.")
 
+
+def env_licence(name: str, default: dict[str, str]) -> dict[str, str]:
+    """A licence as its name followed by the address of its text, separated by a space
+    (``CC BY 4.0 https://creativecommons.org/licenses/by/4.0/``)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    licence_name, _space, url = value.strip().rpartition(" ")
+    if not licence_name.strip() or not re.fullmatch(r"https?://\S+", url):
+        raise ImproperlyConfigured(
+            f"{name} must be the licence's name followed by the address of its text, such as "
+            f"'CC BY 4.0 https://creativecommons.org/licenses/by/4.0/', not {value!r}."
+        )
+    return {"name": licence_name.strip(), "url": url}
+
+
+# The licence the open data (the pages, the CSV and JSON files, the API) is published
+# under: named on /open-data/ and in the bulk files.
+I4C_OPEN_DATA_LICENCE = env_licence(
+    "I4C_OPEN_DATA_LICENCE",
+    {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+)
+
+
 # Staff need a code from an authenticator app (TOTP) as well as the password to
 # reach the admin. On by default whenever debug is off.
 I4C_REQUIRE_2FA = env_bool("I4C_REQUIRE_2FA", not DEBUG)

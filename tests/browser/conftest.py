@@ -40,6 +40,7 @@ PAGES = {
     "bad filter": "/findings/?kind=maybe",
     "actions": "/actions/",
     "bad actions filter": "/actions/?status=maybe",
+    "open data": "/open-data/",
     "not found": "/no-such-page/",
 }
 
@@ -188,3 +189,29 @@ def board_page(page, board_member_account):
     page.get_by_role("button").filter(has_text=re.compile("Verify|Confirm|Sign in", re.I)).click()
     page.wait_for_url(re.compile(r"/admin/$"))
     return page
+
+
+@pytest.fixture
+def file_page(browser):
+    """A tab for pages read from disk (file://), with no server behind them: fails the test
+    if a stylesheet, image or anything else the pages ask for does not load, or if they
+    ask for anything but files."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    broken = []
+    page.on(
+        "request",
+        lambda request: (
+            not request.url.startswith("file://") and broken.append(f"asked {request.url}")
+        ),
+    )
+    page.on(
+        "requestfailed",
+        lambda request: (
+            request.failure != "net::ERR_ABORTED" and broken.append(f"failed {request.url}")
+        ),
+    )
+    yield page
+    context.close()
+    if broken:
+        pytest.fail("Requests of the pages failed: " + ", ".join(broken))
