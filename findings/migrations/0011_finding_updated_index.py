@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dialogues', '0005_content_version_moved'),
-        ('findings', '0009_theme_list_size'),
+        ('findings', '0010_sizes_per_statement'),
     ]
 
     operations = [
