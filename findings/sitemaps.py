@@ -14,7 +14,14 @@ class PageSitemap(Sitemap):
         return reverse(item)
 
 
+# Each section's file lists this many addresses at most; the index lists the files.
+# A fixed size keeps a file's cost the same however many sessions there are.
+SITEMAP_PAGE = 200
+
+
 class DialogueSitemap(Sitemap):
+    limit = SITEMAP_PAGE
+
     def items(self):
         return Dialogue.objects.published().order_by("-start")
 
@@ -23,6 +30,8 @@ class DialogueSitemap(Sitemap):
 
 
 class SessionSitemap(Sitemap):
+    limit = SITEMAP_PAGE
+
     def items(self):
         return (
             Session.objects.filter(dialogue__in=Dialogue.objects.published())

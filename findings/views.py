@@ -33,16 +33,17 @@ def _finding_counts(**lookups) -> dict:
     }
 
 
-@page_cache()
-def home(request, template="findings/home.html"):
-    published = Dialogue.objects.published()
-    dialogues = list(
-        published.annotate(session_count=Count("sessions", distinct=True)).order_by("-start")
-    )
-    # The counts of every dialogue in one pass over the list sizes, not one per dialogue.
+# The home page shows the newest dialogues; the list of dialogues pages through all.
+HOME_DIALOGUES = 6
+DIALOGUES_PER_PAGE = 20
+
+
+def _with_counts(dialogues):
+    """``dialogues`` (a list) each with its successes and problems, read in one pass
+    over their list sizes."""
     counts = {
         (row["session__dialogue_id"], row["kind"]): row["n"]
-        for row in ListSize.objects.filter(session__dialogue__in=published)
+        for row in ListSize.objects.filter(session__dialogue__in=[d.pk for d in dialogues])
         .values("session__dialogue_id", "kind")
         .annotate(n=Sum("count"))
         .order_by()
@@ -50,12 +51,38 @@ def home(request, template="findings/home.html"):
     for dialogue in dialogues:
         dialogue.success_count = counts.get((dialogue.pk, Kind.SUCCESS), 0)
         dialogue.problem_count = counts.get((dialogue.pk, Kind.PROBLEM), 0)
-    return render(request, template, {"dialogues": dialogues})
+    return dialogues
+
+
+def _newest_dialogues():
+    return (
+        Dialogue.objects.published()
+        .annotate(session_count=Count("sessions", distinct=True))
+        .order_by("-start", "-pk")
+    )
 
 
 @page_cache()
+def home(request):
+    # One more than shown: whether there are others to link to costs no count.
+    dialogues = list(_newest_dialogues()[: HOME_DIALOGUES + 1])
+    return render(
+        request,
+        "findings/home.html",
+        {
+            "dialogues": _with_counts(dialogues[:HOME_DIALOGUES]),
+            "more_dialogues": len(dialogues) > HOME_DIALOGUES,
+        },
+    )
+
+
+@page_cache(reads={"page"})
 def dialogue_list(request):
-    return home(request, template="findings/dialogue_list.html")
+    page = _page(Paginator(_newest_dialogues(), DIALOGUES_PER_PAGE), request)
+    page.object_list = _with_counts(list(page.object_list))
+    return render(
+        request, "findings/dialogue_list.html", {"dialogues": page.object_list, "page": page}
+    )
 
 
 @page_cache()

@@ -167,3 +167,31 @@ def test_a_themes_pages_cost_the_same_queries_for_few_or_many(
         with django_assert_num_queries(10):
             response = client.get("/findings/", {"theme": "youth", "page": number})
         assert response.context["page"].paginator.count == size * 3
+
+
+def test_the_home_page_shows_the_newest_dialogues_and_the_list_pages_through_all(
+    client, django_assert_num_queries
+):
+    dialogues = [make_dialogue(title=f"Dialogue {n:02}") for n in range(1, 26)]
+    make_dialogue(title="A draft", status=Status.DRAFT)
+    newest = sorted(dialogues, key=lambda d: (d.start, d.pk), reverse=True)
+    titles = [d.title for d in newest]
+
+    home = client.get("/")
+    assert [d.title for d in home.context["dialogues"]] == titles[:6]
+    assert 'href="/dialogues/">All dialogues</a>' in home.text
+
+    first = client.get("/dialogues/")
+    assert [d.title for d in first.context["dialogues"]] == titles[:20]
+    assert "page 1 of 2" in first.text and 'href="?page=2"' in first.text
+    second = client.get("/dialogues/", {"page": 2})
+    assert [d.title for d in second.context["dialogues"]] == titles[20:]
+    assert "A draft" not in first.text + second.text + home.text
+    for bad in ("3", "0", "x"):
+        assert client.get("/dialogues/", {"page": bad}).status_code == 404
+
+
+def test_the_home_page_links_to_all_dialogues_only_when_it_does_not_show_them_all(client):
+    for n in range(6):
+        make_dialogue(title=f"Dialogue {n}")
+    assert "All dialogues" not in client.get("/").text
