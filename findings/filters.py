@@ -138,6 +138,28 @@ class FindingFilter(django_filters.FilterSet):
             )
         ).order_by(localized("name"))
 
+    @property
+    def form(self):
+        """The form, its sessions' menu showing the sessions of one dialogue: the one
+        chosen, or the chosen session's. Any published session is still accepted (the
+        session pages link here), but a menu of every session would grow with the
+        archive, and sessions are named by their dialogue anyway."""
+        if not hasattr(self, "_form"):
+            field = super().form.fields["session"]
+            dialogue, session = self.data.get("dialogue"), self.data.get("session")
+            if dialogue:
+                shown = field.queryset.filter(dialogue__slug=dialogue)
+            elif session and session.isdigit():
+                shown = field.queryset.filter(dialogue__sessions=session)
+            else:
+                shown = field.queryset.none()
+                field.help_text = _("Choose a dialogue to choose one of its sessions.")
+            field.widget.choices = [
+                ("", field.empty_label),
+                *((s.pk, field.label_from_instance(s)) for s in shown),
+            ]
+        return self._form
+
     def filter_theme(self, queryset, name, theme):
         """A finding is on a theme when it has it, or when its session has it.
 

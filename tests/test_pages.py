@@ -292,9 +292,9 @@ def test_dialogue_overview_bars_scale_to_the_largest_count(client, demo):
 @pytest.mark.parametrize("size", [1, 42])
 def test_findings_browser_query_count_is_fixed(uncached, client, django_assert_num_queries, size):
     fill(1, size)
-    # dialogue, session, country and theme menus, the list sizes (the count), the ids
-    # of the page's findings, the findings
-    with django_assert_num_queries(7):
+    # dialogue, country and theme menus (the sessions' menu waits for a dialogue), the
+    # list sizes (the count), the ids of the page's findings, the findings
+    with django_assert_num_queries(6):
         response = client.get("/findings/")
     assert response.context["page"].paginator.count == size * 12
 
@@ -389,3 +389,34 @@ def test_findings_page_offers_a_way_past_the_filters(client, demo):
     response = client.get("/findings/")
     assert '<a href="#results-heading">Go to the results</a>' in response.text
     assert 'id="results-heading"' in response.text
+
+
+def session_options(response) -> list[str]:
+    menu = re.search(r'<select[^>]* name="session"[^>]*>(.*?)</select>', response.text, re.S)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", menu.group(1))
+
+
+def test_the_sessions_menu_offers_the_sessions_of_the_chosen_dialogue(
+    uncached, client, django_assert_num_queries
+):
+    first, second = make_dialogue(title="First"), make_dialogue(title="Second")
+    opening = make_session(first, title="Opening", position=1)
+    make_session(first, title="Closing", position=2)
+    other = make_session(second, title="Elsewhere")
+    make_session(make_dialogue(title="Draft", status=Status.DRAFT), title="Hidden")
+
+    everything = client.get("/findings/")
+    assert session_options(everything) == ["All sessions"]
+    assert "Choose a dialogue to choose one of its sessions." in everything.text
+
+    chosen = client.get("/findings/", {"dialogue": first.slug})
+    assert session_options(chosen) == ["All sessions", "First — Opening", "First — Closing"]
+    # A session page's link names the session alone: its dialogue's sessions are offered.
+    response = client.get("/findings/", {"session": opening.pk})
+    assert session_options(response) == ["All sessions", "First — Opening", "First — Closing"]
+    assert f'<option value="{opening.pk}" selected>' in response.text
+    # Any published session is accepted, whatever the menu shows.
+    both = {"dialogue": first.slug, "session": other.pk}
+    assert client.get("/findings/", both).status_code == 200
+    for garbage in ({"dialogue": "draft-1"}, {"dialogue": "nothing"}, {"session": "x1"}):
+        assert session_options(client.get("/findings/", garbage)) == ["All sessions"]

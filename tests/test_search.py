@@ -177,12 +177,13 @@ def test_a_search_page_costs_the_same_queries_with_one_match_or_many(
 ):
     session = make_session()
     add(session, None, "Unique registration")
-    # dialogue, session, country and theme menus, the count, the page of findings
-    with django_assert_num_queries(6):
+    # dialogue, country and theme menus (no dialogue chosen: no sessions' menu), the
+    # count, the page of findings
+    with django_assert_num_queries(5):
         assert len(found(client, "registration")) == 1
     for n in range(30):
         add(session, None, f"Registration again {n}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert len(found(client, "registration")) == 31
 
 
