@@ -285,7 +285,7 @@ def test_json_file_holds_every_published_dialogue_with_its_sessions_and_findings
     )
     assert data["title"] == {
         "en": "Regional Dialogues: findings per country",
-        "ru": "Regional Dialogues: findings per country",
+        "ru": "Региональные диалоги: выводы по странам",
     }
     assert data["licence"] == CC_BY
     assert data["url"] == "http://dialogues.example.org/open-data/"
