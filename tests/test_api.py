@@ -35,6 +35,10 @@ def _api_settings(settings):
 
 @pytest.fixture
 def record():
+    return make_record()
+
+
+def make_record() -> dict:
     """A published dialogue (two countries, a session on a theme, findings, an action)
     and a draft with the same kinds of things."""
     kz, kg = Country.objects.get(code="KZ"), Country.objects.get(code="KG")
