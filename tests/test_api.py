@@ -622,3 +622,22 @@ def test_filters_and_objects_cost_a_fixed_number_of_queries(
     etag = client.get("/api/v1/findings/")["ETag"]
     with django_assert_num_queries(1):
         assert client.get("/api/v1/findings/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_the_api_is_never_kept_in_the_page_cache(client, record, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    first = client.get("/api/v1/themes/")
+    assert not first.has_header("X-Page-Cache")
+    assert "Accept-Language" in first["Vary"]
+    Theme.objects.filter(slug="youth").update(name_en="Young people")  # behind the app's back
+    # Not served from a cache: the new name at once, though the version did not change.
+    assert results(client, "/api/v1/themes/")[0]["name"]["en"] == "Young people"
+
+
+def test_head_gets_the_headers_of_get_and_no_body(client, record):
+    get = client.get("/api/v1/findings/")
+    head = client.head("/api/v1/findings/")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
+    assert client.head("/api/v1/findings/", HTTP_IF_NONE_MATCH=get["ETag"]).status_code == 304

@@ -2,6 +2,8 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from dialogues.models import Dialogue, Session
 from findings.filters import FindingFilter
@@ -16,6 +18,10 @@ class FindingApiFilter(FindingFilter):
     most recently added matches (``findings.search.bounded``), here listed in id
     order like every list of the API rather than ranked.
     """
+
+    @extend_schema_field(OpenApiTypes.STR)  # a theme's slug, for the schema
+    def filter_theme(self, queryset, name, theme):
+        return super().filter_theme(queryset, name, theme)
 
     def filter_queryset(self, queryset):
         matches = super().filter_queryset(queryset)

@@ -9,11 +9,13 @@ from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from actions.models import Action
 from dialogues.models import Country, Dialogue, Session, Theme
+from findings.enums import Kind
 from findings.models import Finding, public_countries, public_themes
 from i4c.pagecache import version_and_time
 
@@ -127,6 +129,15 @@ class SessionViewSet(ReadViewSet):
     )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "kind", enum=Kind.values, description=FindingApiFilter.base_filters["kind"].label
+            )
+        ]
+    ),
+)
 class FindingViewSet(ReadViewSet):
     """Findings of published dialogues, filtered as on ``/findings/``. Queries: the
     version, the findings with their sessions' and countries' codes, their themes
