@@ -641,3 +641,22 @@ def test_head_gets_the_headers_of_get_and_no_body(client, record):
     assert head.content == b""
     assert head["ETag"] == get["ETag"]
     assert client.head("/api/v1/findings/", HTTP_IF_NONE_MATCH=get["ETag"]).status_code == 304
+
+
+def test_no_other_app_imports_the_open_data_app():
+    """The API reads every app; none of them, nor the project, reads it (settings name
+    its middleware and classes as strings, as they name every app)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    imported = set()
+    for app in ("i4c", "dialogues", "findings", "actions", "reports"):
+        for path in (root / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    imported.add(node.module.split(".")[0])
+                elif isinstance(node, ast.Import):
+                    imported.update(alias.name.split(".")[0] for alias in node.names)
+    assert "dialogues" in imported  # the walk did read the imports
+    assert "opendata" not in imported

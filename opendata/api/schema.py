@@ -18,6 +18,11 @@ REFUSED = {
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_tags(self):
+        """One group per kind of object (``/api/v1/findings/`` is in "findings")."""
+        parts = [part for part in self.path.split("/") if part]
+        return parts[2:3] or super().get_tags()
+
     def get_response_serializers(self):
         serializer = super().get_response_serializers()
         if self.method != "GET" or serializer is None or isinstance(serializer, dict):

@@ -8,6 +8,7 @@ prefetch what each serializer reads.
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +20,7 @@ from findings.models import Finding
 def _translated_schema() -> dict:
     return {
         "type": "object",
-        "description": "The text in each content language that has it, by language code.",
+        "description": _("The text in each content language that has it, by language code."),
         "properties": {code: {"type": "string"} for code in settings.CONTENT_LANGUAGES},
         "additionalProperties": False,
     }

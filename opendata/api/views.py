@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -100,6 +101,18 @@ class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordViewSe
     pass
 
 
+def described(many, one=None, **list_schema):
+    """The operations' descriptions in the docs (translated; the docstrings are for us)."""
+    views = {"list": extend_schema(description=many, **list_schema)}
+    if one is not None:
+        views["retrieve"] = extend_schema(description=one)
+    return extend_schema_view(**views)
+
+
+@described(
+    _("Published dialogues, in id order, each with its sessions."),
+    _("A published dialogue, with its sessions."),
+)
 class DialogueViewSet(ReadViewSet):
     """Published dialogues, each with its sessions. Queries: the content version, the
     dialogues, their countries, their sessions."""
@@ -114,6 +127,10 @@ class DialogueViewSet(ReadViewSet):
     )
 
 
+@described(
+    _("Sessions of published dialogues, in id order; dialogue (an id) keeps one dialogue's."),
+    _("A session of a published dialogue."),
+)
 class SessionViewSet(ReadViewSet):
     """Sessions of published dialogues; ``dialogue`` (an id) keeps one dialogue's.
     Queries: the version, the sessions with their dialogues' slugs, their themes
@@ -129,14 +146,17 @@ class SessionViewSet(ReadViewSet):
     )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "kind", enum=Kind.values, description=FindingApiFilter.base_filters["kind"].label
-            )
-        ]
+@described(
+    _(
+        "Findings of published dialogues, in id order, filtered as on the findings page. "
+        "A search (q) lists its most recently added matches, as many as the page ranks."
     ),
+    _("A finding of a published dialogue."),
+    parameters=[
+        OpenApiParameter(
+            "kind", enum=Kind.values, description=FindingApiFilter.base_filters["kind"].label
+        )
+    ],
 )
 class FindingViewSet(ReadViewSet):
     """Findings of published dialogues, filtered as on ``/findings/``. Queries: the
@@ -164,6 +184,10 @@ class FindingViewSet(ReadViewSet):
     )
 
 
+@described(
+    _("The countries of published dialogues and findings."),
+    _("A country, by its two-letter code (KZ or kz)."),
+)
 class CountryViewSet(ReadViewSet):
     """Countries of published dialogues or findings, by code (``KZ``, any case)."""
 
@@ -179,6 +203,7 @@ class CountryViewSet(ReadViewSet):
             raise ValidationError({"code": error.detail}) from error
 
 
+@described(_("The themes of published findings and sessions."))
 class ThemeViewSet(mixins.ListModelMixin, RecordViewSet):
     """Themes of published findings or sessions."""
 
@@ -186,6 +211,10 @@ class ThemeViewSet(mixins.ListModelMixin, RecordViewSet):
     queryset = public_themes().only("slug", *_texts("name"))
 
 
+@described(
+    _("Follow-up actions agreed at published dialogues, in id order."),
+    _("A follow-up action agreed at a published dialogue."),
+)
 class ActionViewSet(ReadViewSet):
     """Follow-up actions agreed at published dialogues. Queries: the version, the
     actions, their countries, the published problems they answer."""
