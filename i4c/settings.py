@@ -162,6 +162,7 @@ MIDDLEWARE = [
     # miss stores what they finished (i4c/pagecache.py).
     "i4c.pagecache.PageCacheMiddleware",
     "i4c.pagecache.PublicGZipMiddleware",
+    "opendata.api.middleware.ApiGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -29,7 +29,7 @@ def _api_settings(settings):
     settings.I4C_API_RATE_LIMIT = 0
     settings.I4C_SEARCH_MAX_RESULTS = 1000
     settings.I4C_PUBLIC_STATEMENT_TIMEOUT = 2.0
-    settings.I4C_CONTENT_LANGUAGES = ["en", "ru"]
+    settings.CONTENT_LANGUAGES = ["en", "ru"]
     settings.PAGE_CACHE_SECONDS = 600
 
 
@@ -376,7 +376,7 @@ def test_page_size_may_be_500_at_most(client, record):
 def test_an_unchanged_list_is_304_by_its_etag_or_its_date(client, record):
     first = client.get("/api/v1/findings/", {"kind": "problem"})
     etag, modified = first["ETag"], first["Last-Modified"]
-    assert etag.startswith('"') and first["Cache-Control"] == "no-cache"
+    assert etag.startswith('W/"') and first["Cache-Control"] == "no-cache"
     again = client.get("/api/v1/findings/", {"kind": "problem"}, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
@@ -660,3 +660,22 @@ def test_no_other_app_imports_the_open_data_app():
                     imported.update(alias.name.split(".")[0] for alias in node.names)
     assert "dialogues" in imported  # the walk did read the imports
     assert "opendata" not in imported
+
+
+def test_answers_are_compressed_and_their_weak_etag_still_matches(client, record):
+    import gzip
+    import json
+
+    response = client.get("/api/v1/findings/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(response.content))["results"][0]["id"] == (
+        record["success"].pk
+    )
+    etag = response["ETag"]
+    assert etag == client.get("/api/v1/findings/")["ETag"]
+    again = client.get("/api/v1/findings/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+    assert not client.get("/findings/export.csv", HTTP_ACCEPT_ENCODING="gzip").has_header(
+        "Content-Encoding"
+    )

@@ -62,7 +62,9 @@ class RecordViewSet(viewsets.GenericViewSet):
         version, changed = version_and_time()
         language = translation.get_language()
         key = f"{version}\n{language}\n{request.build_absolute_uri()}"
-        self.etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:40] + '"'
+        # Weak: the same whether compressed or not (ApiGZipMiddleware), as Django's
+        # gzip would make it anyway, so that a 304 carries the ETag its 200 did.
+        self.etag = 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:40] + '"'
         self.last_modified = calendar.timegm(changed.utctimetuple())
         response = get_conditional_response(
             request._request, etag=self.etag, last_modified=self.last_modified
