@@ -331,6 +331,7 @@ def test_an_unknown_address_under_the_api_is_a_json_404(client, db):
     response = client.get("/api/v1/nothing-here/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+    assert client.get("/api/v1/findings").headers["Location"] == "/api/v1/findings/"
     assert client.get("/api/v1/countries/zz/").json() == {
         "detail": "No Country matches the given query."
     }

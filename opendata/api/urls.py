@@ -32,6 +32,8 @@ urlpatterns = [
         name="api-docs",
     ),
     *router.urls,
-    # Anything else under the API: a JSON 404 rather than the site's page.
-    re_path(r"^.*$", not_found),
+    # Anything else under the API: a JSON 404 rather than the site's page. Only
+    # addresses that end with a slash: without one, /api/v1/findings is redirected
+    # to /api/v1/findings/ first (APPEND_SLASH).
+    re_path(r"^.*/$", not_found),
 ]
