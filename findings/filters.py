@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,7 @@ from dialogues.content import localized, marked_text
 from dialogues.models import Country, Dialogue, Session, Theme
 
 from .enums import Kind
-from .models import Finding, public_countries
+from .models import Finding, public_countries, public_themes
 from .search import matching
 
 
@@ -124,19 +124,7 @@ class FindingFilter(django_filters.FilterSet):
             )
             .order_by("-dialogue__start", "position")
         )
-        # EXISTS, not a join: a theme is found by its first published finding.
-        self.filters["theme"].queryset = Theme.objects.filter(
-            Exists(
-                Finding.themes.through.objects.filter(
-                    theme=OuterRef("pk"), finding__session__dialogue__in=published
-                )
-            )
-            | Exists(
-                Session.themes.through.objects.filter(
-                    theme=OuterRef("pk"), session__dialogue__in=published
-                )
-            )
-        ).order_by(localized("name"))
+        self.filters["theme"].queryset = public_themes().order_by(localized("name"))
 
     @property
     def form(self):

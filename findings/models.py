@@ -57,6 +57,26 @@ def public_countries():
     )
 
 
+def public_themes():
+    """Themes the public may see: on a finding or a session of a published dialogue.
+
+    EXISTS, not a join: a theme is found by its first published finding.
+    """
+    published = Dialogue.objects.published()
+    return Theme.objects.filter(
+        Exists(
+            Finding.themes.through.objects.filter(
+                theme=OuterRef("pk"), finding__session__dialogue__in=published
+            )
+        )
+        | Exists(
+            Session.themes.through.objects.filter(
+                theme=OuterRef("pk"), session__dialogue__in=published
+            )
+        )
+    )
+
+
 class Finding(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="findings", verbose_name=_("session")

@@ -96,28 +96,25 @@ def matching(findings, value: str):
     )
 
 
-def ranked(findings, value: str):
-    """The page's findings for a search, best first on PostgreSQL, in list order on SQLite.
+def bounded(findings, value: str):
+    """The ids of the ``I4C_SEARCH_MAX_RESULTS`` most recently added of ``findings`` (the
+    matches: published, the filters, ``matching``), for ``pk__in``: the page ranks
+    these (``ranked``), the API lists them.
 
-    ``findings`` are the matches (published, the menus, ``matching``). Only the
-    ``I4C_SEARCH_MAX_RESULTS`` most recently added are ranked; on PostgreSQL,
-    that many of the whole-word matches and that many of the part-of-word ones,
-    each chosen by its own query, so that each is planned on its own (its
-    index, or the newest findings first when matches are many). The result is
-    a fresh query of those rows: ranking and snippets cost those rows only. On
-    PostgreSQL each finding gets ``headline``, its text in the reader's
-    language with the matched words marked.
+    On PostgreSQL, that many of the whole-word matches and that many of the
+    part-of-word ones, each chosen by its own query, so that each is planned on
+    its own (its index, or the newest findings first when matches are many).
     """
     limit = settings.I4C_SEARCH_MAX_RESULTS
 
     def newest(matches):
         return matches.order_by("-pk").values("pk")[:limit]
 
-    Finding = findings.model
     if not uses_full_text():
-        return Finding.objects.filter(pk__in=newest(findings)).order_by(*list_order())
-    query = full_text_query(value)
-    whole_words = findings.alias(stored_vector=StoredVector()).filter(stored_vector=query)
+        return newest(findings)
+    whole_words = findings.alias(stored_vector=StoredVector()).filter(
+        stored_vector=full_text_query(value)
+    )
     chosen = newest(whole_words)
     contains = _contains(value)
     if contains:
@@ -131,6 +128,24 @@ def ranked(findings, value: str):
             " UNION ".join(f"({sql})" for sql, _params in parts),
             tuple(param for _sql, params in parts for param in params),
         )
+    return chosen
+
+
+def ranked(findings, value: str):
+    """The page's findings for a search, best first on PostgreSQL, in list order on SQLite.
+
+    ``findings`` are the matches (published, the menus, ``matching``). Only those
+    ``bounded`` chooses are ranked. The result is a fresh query of those rows:
+    ranking and snippets cost those rows only. On PostgreSQL each finding gets
+    ``headline``, its text in the reader's language with the matched words marked.
+    """
+    from .filters import list_order  # the filters import this module
+
+    Finding = findings.model
+    chosen = bounded(findings, value)
+    if not uses_full_text():
+        return Finding.objects.filter(pk__in=chosen).order_by(*list_order())
+    query = full_text_query(value)
     # Our marks out of the text first: only the database's marks are ours.
     text = Func(localized("text"), Value(START + STOP), Value(""), function="translate")
     return (

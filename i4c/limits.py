@@ -32,7 +32,7 @@ def is_limited(request) -> bool:
     return not request.user.is_staff
 
 
-def _timed_out(error: BaseException) -> bool:
+def timed_out(error: BaseException) -> bool:
     cause = error.__cause__
     code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)  # psycopg 2 or 3
     return isinstance(error, OperationalError) and code == QUERY_CANCELED
@@ -74,7 +74,7 @@ class PublicStatementTimeout:
             return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not _timed_out(exception):
+        if not timed_out(exception):
             return None
         # The transaction is aborted: end it with a rollback, and query nothing more.
         transaction.set_rollback(True)
@@ -125,18 +125,26 @@ def search_rate_limited(view):
 
 
 def _wait(request) -> int:
-    """0 when this search is within the limit, else the seconds until the next minute.
+    """0 when this search is within ``I4C_SEARCH_RATE_LIMIT``, else the seconds to wait."""
+    return wait_for(
+        request, counter="search-rate", what="searches", limit=settings.I4C_SEARCH_RATE_LIMIT
+    )
+
+
+def wait_for(request, *, counter: str, what: str, limit: int) -> int:
+    """0 when this request is within ``limit`` a minute from its address, counted under
+    ``counter`` (the searches, the API), else the seconds until the next minute.
+    ``what`` names the requests counted in the log, should the cache fail.
 
     A fixed window per minute and address: ``add`` then ``incr`` work alike in
-    Redis and in memory. A cache that fails lets the search through (the
-    statement timeout still bounds it).
+    Redis and in memory. A cache that fails lets the request through (the
+    statement timeout still bounds it). ``limit`` 0: no limit.
     """
-    limit = settings.I4C_SEARCH_RATE_LIMIT
     if limit <= 0:
         return 0
     now = time.time()
     window = int(now // 60)
-    key = f"search-rate:{client_address(request) or 'unknown'}:{window}"
+    key = f"{counter}:{client_address(request) or 'unknown'}:{window}"
     cache = available_cache()
     if cache is None:
         return 0  # resting after a failure (i4c/pagecache.py)
@@ -146,7 +154,7 @@ def _wait(request) -> int:
     except ValueError:
         return 0  # the minute ended between the two calls: a new window
     except Exception:  # noqa: BLE001 (Redis down or slow: the site still answers)
-        cache_failed("counting searches")
+        cache_failed(f"counting {what}")
         return 0
     if count <= limit:
         return 0

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,10 @@ class ContentVersion(models.Model):
     """
 
     value = models.CharField(_("value"), max_length=32)
+    # Changed with the value, by the database's clock: the API's Last-Modified.
+    # A database default, so that servers of the previous release can still
+    # create the row during an update.
+    changed = models.DateTimeField(_("changed"), db_default=Now())
 
     class Meta:
         verbose_name = _("content version")

@@ -67,6 +67,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
+from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import QueryDict
 from django.http.request import split_domain_port
@@ -235,6 +236,17 @@ def _database_version() -> str:
     return version
 
 
+def version_and_time():
+    """The content version and the moment it was made, from the database: one query
+    (two the first time, when the row is created). For answers that say which version
+    they show (the API's ETag and Last-Modified) rather than being cached as pages."""
+    row = ContentVersion.objects.filter(pk=1).values_list("value", "changed").first()
+    if row is None:
+        ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new()})
+        row = ContentVersion.objects.filter(pk=1).values_list("value", "changed").get()
+    return row
+
+
 def lookup(cache, key: str):
     """The current content version and the page stored under ``key`` if it is current.
 
@@ -328,7 +340,7 @@ def content_changed(**kwargs):
     """
     if kwargs.get("action", "").startswith("pre_"):
         return  # m2m_changed fires before and after; the "post_" half is enough
-    if not ContentVersion.objects.filter(pk=1).update(value=_new()):
+    if not ContentVersion.objects.filter(pk=1).update(value=_new(), changed=Now()):
         ContentVersion.objects.get_or_create(pk=1, defaults={"value": _new()})
     if _shared():
         # Dropped now (readers in this transaction see the new value at once) and

@@ -129,6 +129,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "csp",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's files, served from /static/ like the site's own.
+    "drf_spectacular_sidecar",
     "reversion",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -152,10 +156,13 @@ MIDDLEWARE = [
     # and so does the 503 page when the page cache cannot reach the database.
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Every answer under /api/, errors and 304s included, may be read from any origin.
+    "opendata.api.middleware.OpenReadsMiddleware",
     # Before the session, locale and CSRF middleware: a hit skips them, and a
     # miss stores what they finished (i4c/pagecache.py).
     "i4c.pagecache.PageCacheMiddleware",
     "i4c.pagecache.PublicGZipMiddleware",
+    "opendata.api.middleware.ApiGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -423,6 +430,41 @@ I4C_OPEN_DATA_LICENCE = env_licence(
     {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
 )
 
+# The JSON API (/api/v1/, opendata/api/): requests a minute from one address
+# (past it: 429 with Retry-After); 0 turns the limit off.
+I4C_API_RATE_LIMIT = env_int("I4C_API_RATE_LIMIT", 120)
+
+REST_FRAMEWORK = {
+    # Read-only and the same for everyone: JSON only (no browsable pages), no
+    # sign-in of its own. Signed-in Board members get the published record too.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["opendata.api.throttling.AddressRateThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "opendata.api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "opendata.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "opendata.api.errors.exception_handler",
+    # ?format= is not a parameter of this API.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": _("The Regional Dialogues: open data"),
+    "DESCRIPTION": _(
+        "The published record of the Regional Dialogues: dialogues, sessions, findings, "
+        "countries, themes and follow-up actions. Read-only JSON, open to every origin."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files from the app itself (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No request to an outside validator.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+}
 
 # Staff need a code from an authenticator app (TOTP) as well as the password to
 # reach the admin. On by default whenever debug is off.

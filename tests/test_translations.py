@@ -56,6 +56,9 @@ DELIBERATE_OVERRIDES = {
     "Recover %(name)s",
     "Revert %(name)s",
     "Reverted to previous version, saved on %(datetime)s",
+    # The admin's search button («Найти»); REST framework's search filter, which the API
+    # does not use, says «Поиск».
+    "Search",
 }
 
 
