@@ -139,7 +139,6 @@ def ranked(findings, value: str):
     ranking and snippets cost those rows only. On PostgreSQL each finding gets
     ``headline``, its text in the reader's language with the matched words marked.
     """
-    from .filters import list_order  # the filters import this module
 
     Finding = findings.model
     chosen = bounded(findings, value)
