@@ -135,13 +135,17 @@ def ranked(findings, value: str):
     """The page's findings for a search, best first on PostgreSQL, in list order on SQLite.
 
     ``findings`` are the matches (published, the menus, ``matching``). Only those
-    ``bounded`` chooses are ranked. The result is a fresh query of those rows:
-    ranking and snippets cost those rows only. On PostgreSQL each finding gets
+    ``bounded`` chooses are ranked, read by their ids (one query chooses them
+    first): ranking and snippets cost those rows only. On PostgreSQL each finding gets
     ``headline``, its text in the reader's language with the matched words marked.
     """
 
     Finding = findings.model
-    chosen = bounded(findings, value)
+    # The ids once, in a query of their own: the count and the page then read
+    # these rows by their key instead of choosing them again each.
+    chosen = list(
+        Finding.objects.filter(pk__in=bounded(findings, value)).values_list("pk", flat=True)
+    )
     if not uses_full_text():
         return Finding.objects.filter(pk__in=chosen).order_by(*list_order())
     query = full_text_query(value)
