@@ -10,8 +10,11 @@ Two ways to write the same bytes:
 - on PostgreSQL, ``COPY (the export query) TO STDOUT WITH CSV``, the formula
   guard written in the SQL; the database formats the rows, Python only passes
   64 KiB chunks on;
-- elsewhere (SQLite), the same query through ``values_list().iterator()``
-  with the guard and the formatting in Python.
+- elsewhere (SQLite), the same query read with a cursor (server-side on
+  PostgreSQL), the guard and the formatting in Python.
+
+Both aggregate the themes once for all the findings asked for and join them, and
+both sort on each session's and country's place in the list order.
 
 Either way the response streams, costs one query whatever the number of rows,
 and reads inside a transaction (a server-side cursor outside one makes
@@ -29,7 +32,6 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Func, TextField, Value, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, NullIf, TruncDate
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
@@ -122,28 +124,6 @@ def _session_url_parts() -> tuple[str, str, str]:
     return before, between, after
 
 
-def _theme_names(*, language: str) -> RawSQL:
-    """The finding's theme names in ``language``, sorted and joined by "; " (NULL when none).
-
-    A correlated subquery, so the themes cost no query of their own (the ORM path;
-    COPY joins them, see ``copy_sql``). The table and column names come from the
-    models and the settings, never from a request.
-    """
-    through = Finding.themes.through._meta.db_table
-    theme = Finding.themes.field.related_model._meta.db_table
-    finding = Finding._meta.db_table
-    rows = f"{through} ft JOIN {theme} t ON t.id = ft.theme_id WHERE ft.finding_id = {finding}.id"
-    # A theme without a name in that language goes by the next one's (as pick() reads it).
-    names = ", ".join(f"NULLIF(t.name_{code}, '')" for code in resolution_order(language))
-    name = f"COALESCE({names}, '')"
-    if connection.vendor == "postgresql":
-        sql = f"SELECT string_agg({name}, %s ORDER BY {name}) FROM {rows}"  # noqa: S608
-    else:
-        # SQLite before 3.44 has no ORDER BY inside group_concat: sort in a subquery.
-        sql = f"SELECT group_concat(name, %s) FROM (SELECT {name} AS name FROM {rows} ORDER BY 1)"  # noqa: S608
-    return RawSQL(sql, [THEME_SEPARATOR], output_field=TextField())  # noqa: S611
-
-
 def ordered(findings, *, language: str | None = None):
     """In the order of the findings list (one order for the page and its file),
     countries by their names in ``language``.
@@ -154,42 +134,60 @@ def ordered(findings, *, language: str | None = None):
     return in_list_order(findings, language=language).rewrite(False)
 
 
-def _raw_columns(with_status: bool) -> list:
+def _raw_columns(language: str, with_status: bool) -> dict:
     # The admin's text columns are the model's own (text_en, text_ru): each language as
     # it is, empty where it has no text; the public one is the reader's language.
-    texts = text_columns(with_status=True) if with_status else ["export_text"]
-    columns = [
-        "pk",
-        "session__dialogue__slug",
-        "session__dialogue__start",
-        "session__slug",
-        "export_country",
-        "country__code",
-        "kind",
-        "position",
-        *texts,
-        "export_themes",
-    ]
     if with_status:
-        columns += ["session__dialogue__status", "updated"]
+        texts = {f"r_{column}": F(column) for column in text_columns(with_status=True)}
+    else:
+        texts = {"r_text": localized("text", language)}
+    columns = {
+        "r_id": F("pk"),
+        "r_dialogue": F("session__dialogue__slug"),
+        "r_start": F("session__dialogue__start"),
+        "r_session": F("session__slug"),
+        "r_country": localized("country__name", language),
+        "r_country_code": F("country__code"),
+        "r_kind": F("kind"),
+        "r_position": F("position"),
+        **texts,
+    }
+    if with_status:
+        columns["r_status"] = F("session__dialogue__status")
+        columns["r_updated"] = F("updated")
     return columns
 
 
-def raw_rows(findings, *, language: str = "en", with_status: bool = False):
+def raw_query(findings, *, language: str = "en", with_status: bool = False):
     """The export query as the ORM path reads it: the values before formatting.
 
-    Text cells in ``language``, else in the next language that has them; with
-    ``with_status`` (the admin's), the text once per content language instead.
+    Returns ``(sql, params, convert)``: ``convert`` turns a row as the database
+    gives it into Python's values (dates), as the ORM would. Text cells in
+    ``language``, else in the next language that has them; with ``with_status``
+    (the admin's), the text once per content language instead. The themes are
+    aggregated once for all the findings asked for and joined, not read by a
+    subquery per row; the order is the list's, as ``copy_sql`` writes it.
     """
-    return (
-        ordered(findings, language=language)
-        .annotate(
-            export_country=localized("country__name", language),
-            export_text=localized("text", language),
-            export_themes=_theme_names(language=language),
-        )
-        .values_list(*_raw_columns(with_status))
-    )
+    columns = _raw_columns(language, with_status)
+    rows = findings.rewrite(False).order_by().annotate(**columns, **_KEYS)
+    query = rows.values_list(*columns, *_KEYS).query
+    compiler = query.get_compiler(connection=connection)
+    rows_sql, rows_params = compiler.as_sql()
+    converters = {
+        at: converter
+        for at, converter in compiler.get_converters(
+            [column for column, _, _ in compiler.select]
+        ).items()
+        if at < len(columns)
+    }
+    ids_sql, ids_params = rows.values("pk").query.sql_with_params()
+    selected = ", ".join([*(f"rows.{name}" for name in columns), "themes.names"])
+    sql = f"SELECT {selected} FROM ({rows_sql}) rows {_in_list_order(ids_sql, language)}"  # noqa: S608
+
+    def convert(rows):
+        return compiler.apply_converters(rows, converters) if converters else rows
+
+    return sql, [*rows_params, *ids_params], convert
 
 
 _STARTS_DANGEROUS_SQL = "LEFT({value}, 1) IN ('=', '+', '-', '@', CHR(9), CHR(13), CHR(10), '''')"
@@ -261,25 +259,47 @@ def copy_sql(findings, *, url_base: str, language: str = "en", with_status: bool
             template=f"to_char(%(expressions)s AT TIME ZONE 'UTC', '{_UPDATED_SQL_FORMAT}')",
             output_field=TextField(),
         )
-    keys = {"k_session": F("session_id"), "k_country": F("country_id"), "k_kind": F("kind")}
-    rows = findings.rewrite(False).order_by().annotate(**columns, **keys)
+    rows = findings.rewrite(False).order_by().annotate(**columns, **_KEYS)
     with connection.cursor() as cursor:
-        rows_sql = cursor.mogrify(*rows.values_list(*columns, *keys).query.sql_with_params())
+        rows_sql = cursor.mogrify(*rows.values_list(*columns, *_KEYS).query.sql_with_params())
         ids_sql = cursor.mogrify(*rows.values("pk").query.sql_with_params())
     selected = [_GUARD_THEMES if name == "c_themes" else f"rows.{name}" for name in columns]
     select = (
         f"SELECT {', '.join(selected)} FROM ({rows_sql.decode()}) rows "  # noqa: S608
+        + _in_list_order(ids_sql.decode(), language)
+    )
+    return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
+
+
+# The columns ``_in_list_order`` reads from the rows it orders.
+_KEYS = {
+    "k_id": F("pk"),
+    "k_session": F("session_id"),
+    "k_country": F("country_id"),
+    "k_kind": F("kind"),
+    "k_position": F("position"),
+}
+
+
+def _in_list_order(ids_sql: str, language: str) -> str:
+    """The joins and the ORDER BY that put ``rows`` (with ``_KEYS``) in the list order,
+    with the theme names of each (``themes.names``).
+
+    The rows are sorted on small integers (each session's and each country's place
+    in the list order, from their own small tables) rather than on dates and names
+    of other tables: the order of ``in_list_order``, which the pages use.
+    """
+    # kind is "success" or "problem" (a constraint): byte order sorts them as any
+    # collation does, and faster.
+    kind = 'rows.k_kind COLLATE "C"' if connection.vendor == "postgresql" else "rows.k_kind"
+    return (
         f"JOIN ({_SESSION_PLACES}) session_place ON session_place.id = rows.k_session "
         f"LEFT JOIN ({_country_places(language)}) country_place "
         "ON country_place.id = rows.k_country "
-        f"LEFT JOIN ({_themes_of(ids_sql.decode(), language)}) themes "
-        "ON themes.finding_id = rows.c_id "
-        # kind is "success" or "problem" (a constraint): byte order sorts them as any
-        # collation does, and faster.
-        'ORDER BY session_place.place, country_place.place NULLS LAST, rows.k_kind COLLATE "C" '
-        "DESC, rows.c_position, rows.c_id"
+        f"LEFT JOIN ({_themes_of(ids_sql, language)}) themes ON themes.finding_id = rows.k_id "
+        f"ORDER BY session_place.place, country_place.place NULLS LAST, {kind} DESC, "
+        "rows.k_position, rows.k_id"
     )
-    return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
 
 
 def _tables():
@@ -323,10 +343,21 @@ def _themes_of(ids_sql: str, language: str) -> str:
     names = ", ".join(f"NULLIF(t.name_{code}, '')" for code in resolution_order(language))
     name = f"COALESCE({names}, '')"
     separator = THEME_SEPARATOR.replace("'", "''")
-    return (
-        f"SELECT ft.finding_id, string_agg({name}, '{separator}' ORDER BY {name}) AS names "  # noqa: S608
+    rows = (
         f"FROM {t['through']} ft JOIN {t['theme']} t ON t.id = ft.theme_id "
-        f"WHERE ft.finding_id IN ({ids_sql}) GROUP BY ft.finding_id"
+        f"WHERE ft.finding_id IN ({ids_sql})"
+    )
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT ft.finding_id, string_agg({name}, '{separator}' ORDER BY {name}) AS names "  # noqa: S608
+            f"{rows} GROUP BY ft.finding_id"
+        )
+    # SQLite before 3.44 has no ORDER BY inside group_concat: it joins the rows in
+    # the order a subquery gives them.
+    return (
+        f"SELECT finding_id, group_concat(name, '{separator}') AS names FROM "  # noqa: S608
+        f"(SELECT ft.finding_id, {name} AS name {rows} ORDER BY ft.finding_id, name) "
+        "GROUP BY finding_id"
     )
 
 
@@ -360,14 +391,16 @@ def orm_chunks(findings, *, url_base: str, language: str = "en", with_status: bo
     yield _header(with_status)
     before, between, after = _session_url_parts()
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    rows = raw_rows(findings, language=language, with_status=with_status)
+    sql, params, convert = raw_query(findings, language=language, with_status=with_status)
     texts = len(text_columns(with_status=with_status))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    with transaction.atomic():
-        for row in rows.iterator(chunk_size=FETCH_SIZE):
+    # A server-side cursor on PostgreSQL: rows come FETCH_SIZE at a time.
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in convert(_fetched(cursor)):
             pk, dialogue, start, session, country, code, kind, position = row[:8]
-            themes, *admin_columns = row[8 + texts :]
+            *admin_columns, themes = row[8 + texts :]
             url = f"{url_base}{before}{dialogue}{between}{session}{after}#finding-{pk}"
             writer.writerow(
                 [
@@ -392,6 +425,11 @@ def orm_chunks(findings, *, url_base: str, language: str = "en", with_status: bo
                 buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode()
+
+
+def _fetched(cursor):
+    while rows := cursor.fetchmany(FETCH_SIZE):
+        yield from rows
 
 
 def _admin_cells(status=None, updated=None) -> list:
