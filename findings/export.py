@@ -31,8 +31,8 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, F, Func, TextField, Value, When
-from django.db.models.functions import Cast, Concat, NullIf, TruncDate
+from django.db.models import BooleanField, Case, F, Func, TextField, Value, When, Window
+from django.db.models.functions import Concat, NullIf, RowNumber, TruncDate
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -181,13 +181,17 @@ def raw_query(findings, *, language: str = "en", with_status: bool = False):
         if at < len(columns)
     }
     ids_sql, ids_params = rows.values("pk").query.sql_with_params()
+    sessions_sql, sessions_params = _session_places().query.sql_with_params()
+    countries_sql, countries_params = _country_places(language).query.sql_with_params()
     selected = ", ".join([*(f"rows.{name}" for name in columns), "themes.names"])
-    sql = f"SELECT {selected} FROM ({rows_sql}) rows {_in_list_order(ids_sql, language)}"  # noqa: S608
+    order = _in_list_order(sessions_sql, countries_sql, ids_sql, language)
+    sql = f"SELECT {selected} FROM ({rows_sql}) rows {order}"  # noqa: S608
 
     def convert(rows):
         return compiler.apply_converters(rows, converters) if converters else rows
 
-    return sql, [*rows_params, *ids_params], convert
+    params = [*rows_params, *sessions_params, *countries_params, *ids_params]
+    return sql, params, convert
 
 
 _STARTS_DANGEROUS_SQL = "LEFT({value}, 1) IN ('=', '+', '-', '@', CHR(9), CHR(13), CHR(10), '''')"
@@ -220,53 +224,75 @@ def _guarded(expression):
 def copy_sql(findings, *, url_base: str, language: str = "en", with_status: bool = False) -> str:
     """``COPY (the export query) TO STDOUT WITH CSV``, every column formatted in SQL.
 
-    Written for a million rows: the themes are aggregated once for all the findings
-    asked for (not once per row), and the rows are sorted on small integers (each
-    session's and each country's place in the list order, from their own small
-    tables) rather than on dates and names of other tables. The order is the one of
-    ``in_list_order``, which the ORM path and the pages use.
+    Written for a million rows: what is the same for every finding of a session (the
+    dialogue's and the session's cells, the start of the link) or of a country is
+    formatted once per session or country, in their own small tables, not once per
+    row; the themes are aggregated once for all the findings asked for. The order is
+    the one of ``in_list_order``, which the ORM path and the pages use.
     """
     before, between, after = _session_url_parts()
-    url = Concat(
+    link = Concat(
         Value(url_base + before),
-        F("session__dialogue__slug"),
+        F("dialogue__slug"),
         Value(between),
-        F("session__slug"),
+        F("slug"),
         Value(after + "#finding-"),
-        Cast("pk", TextField()),
         output_field=TextField(),
     )
-    local_date = TruncDate("session__dialogue__start", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
-    columns = {
-        "c_id": F("pk"),
-        "c_dialogue": _guarded(F("session__dialogue__slug")),
+    local_date = TruncDate("dialogue__start", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    per_session = {
+        "c_dialogue": _guarded(F("dialogue__slug")),
         "c_date": Func(
             local_date, Value("YYYY-MM-DD"), function="to_char", output_field=TextField()
         ),
-        "c_session": _guarded(F("session__slug")),
-        "c_country": _guarded(localized("country__name", language)),
-        "c_country_code": _guarded(F("country__code")),
+        "c_session": _guarded(F("slug")),
+        # The link never starts empty: guarding its start guards the link.
+        "c_link": _guarded(link),
+    }
+    per_country = {
+        "c_country": _guarded(localized("name", language)),
+        "c_country_code": _guarded(F("code")),
+    }
+    per_finding = {
         "c_kind": _guarded(F("kind")),
-        "c_position": F("position"),
         **_text_sql(language, with_status),
-        "c_themes": Value(None, output_field=TextField()),  # from the themes' join below
-        "c_url": _guarded(url),
     }
     if with_status:
-        columns["c_status"] = _guarded(F("session__dialogue__status"))
-        columns["c_updated"] = Func(
+        per_session["c_status"] = _guarded(F("dialogue__status"))
+        per_finding["c_updated"] = Func(
             F("updated"),
             template=f"to_char(%(expressions)s AT TIME ZONE 'UTC', '{_UPDATED_SQL_FORMAT}')",
             output_field=TextField(),
         )
-    rows = findings.rewrite(False).order_by().annotate(**columns, **_KEYS)
+    rows = findings.rewrite(False).order_by().annotate(**per_finding, **_KEYS)
     with connection.cursor() as cursor:
-        rows_sql = cursor.mogrify(*rows.values_list(*columns, *_KEYS).query.sql_with_params())
-        ids_sql = cursor.mogrify(*rows.values("pk").query.sql_with_params())
-    selected = [_GUARD_THEMES if name == "c_themes" else f"rows.{name}" for name in columns]
+
+        def sql(queryset):
+            return cursor.mogrify(*queryset.query.sql_with_params()).decode()
+
+        rows_sql = sql(rows.values_list(*per_finding, *_KEYS))
+        ids_sql = sql(rows.values("pk"))
+        sessions_sql = sql(_session_places(**per_session))
+        countries_sql = sql(_country_places(language, **per_country))
+    texts = [f"rows.{name}" for name in _text_sql(language, with_status)]
+    selected = [
+        "rows.k_id",
+        "session_place.c_dialogue",
+        "session_place.c_date",
+        "session_place.c_session",
+        "country_place.c_country",
+        "country_place.c_country_code",
+        "rows.c_kind",
+        "rows.k_position",
+        *texts,
+        _GUARD_THEMES,
+        "session_place.c_link || rows.k_id",
+    ]
+    if with_status:
+        selected += ["session_place.c_status", "rows.c_updated"]
     select = (
-        f"SELECT {', '.join(selected)} FROM ({rows_sql.decode()}) rows "  # noqa: S608
-        + _in_list_order(ids_sql.decode(), language)
+        f"SELECT {', '.join(selected)} FROM ({rows_sql}) rows "  # noqa: S608
+        + _in_list_order(sessions_sql, countries_sql, ids_sql, language)
     )
     return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
 
@@ -281,21 +307,20 @@ _KEYS = {
 }
 
 
-def _in_list_order(ids_sql: str, language: str) -> str:
+def _in_list_order(sessions_sql: str, countries_sql: str, ids_sql: str, language: str) -> str:
     """The joins and the ORDER BY that put ``rows`` (with ``_KEYS``) in the list order,
-    with the theme names of each (``themes.names``).
+    with their session's (``session_place``), country's (``country_place``) and theme
+    names (``themes.names``).
 
     The rows are sorted on small integers (each session's and each country's place
-    in the list order, from their own small tables) rather than on dates and names
-    of other tables: the order of ``in_list_order``, which the pages use.
+    in the list order) rather than on dates and names of other tables.
     """
     # kind is "success" or "problem" (a constraint): byte order sorts them as any
     # collation does, and faster.
     kind = 'rows.k_kind COLLATE "C"' if connection.vendor == "postgresql" else "rows.k_kind"
     return (
-        f"JOIN ({_SESSION_PLACES}) session_place ON session_place.id = rows.k_session "
-        f"LEFT JOIN ({_country_places(language)}) country_place "
-        "ON country_place.id = rows.k_country "
+        f"JOIN ({sessions_sql}) session_place ON session_place.id = rows.k_session "
+        f"LEFT JOIN ({countries_sql}) country_place ON country_place.id = rows.k_country "
         f"LEFT JOIN ({_themes_of(ids_sql, language)}) themes ON themes.finding_id = rows.k_id "
         f"ORDER BY session_place.place, country_place.place NULLS LAST, {kind} DESC, "
         "rows.k_position, rows.k_id"
@@ -304,36 +329,30 @@ def _in_list_order(ids_sql: str, language: str) -> str:
 
 def _tables():
     return {
-        "finding": Finding._meta.db_table,
         "through": Finding.themes.through._meta.db_table,
         "theme": Finding.themes.field.related_model._meta.db_table,
-        "session": Finding.session.field.related_model._meta.db_table,
-        "dialogue": Finding.session.field.related_model.dialogue.field.related_model._meta.db_table,
-        "country": Finding.country.field.related_model._meta.db_table,
     }
 
 
-def _session_places_sql() -> str:
-    """Each session's place in the list order: newest dialogue first, by number."""
-    t = _tables()
-    return (
-        "SELECT s.id, row_number() OVER (ORDER BY d.start DESC, s.dialogue_id, s.position, s.id) "  # noqa: S608 (the models' tables)
-        f"AS place FROM {t['session']} s JOIN {t['dialogue']} d ON d.id = s.dialogue_id"
+def _session_places(**columns):
+    """Every session, with its place in the list order (newest dialogue first, then
+    by number) and ``columns``."""
+    place = Window(
+        RowNumber(),
+        order_by=[F("dialogue__start").desc(), F("dialogue_id"), F("position"), F("id")],
     )
+    sessions = Finding.session.field.related_model.objects.order_by()
+    return sessions.annotate(place=place, **columns).values("id", "place", *columns)
 
 
-_SESSION_PLACES = _session_places_sql()
-
-
-def _country_places(language: str) -> str:
-    """Each country's place in the list order: by its name in ``language`` (as
-    ``localized`` reads it), then by id."""
-    names = ", ".join(f"NULLIF(c.name_{code}, '')" for code in resolution_order(language))
-    name = f"COALESCE({names})" if len(resolution_order(language)) > 1 else names
-    return (
-        f"SELECT c.id, row_number() OVER (ORDER BY {name} ASC NULLS LAST, c.id) AS place "  # noqa: S608 (the models' tables and columns)
-        f"FROM {_tables()['country']} c"
+def _country_places(language: str, **columns):
+    """Every country, with its place in the list order (by its name in ``language``,
+    as ``localized`` reads it, then by id) and ``columns``."""
+    place = Window(
+        RowNumber(), order_by=[localized("name", language).asc(nulls_last=True), F("id")]
     )
+    countries = Finding.country.field.related_model.objects.order_by()
+    return countries.annotate(place=place, **columns).values("id", "place", *columns)
 
 
 def _themes_of(ids_sql: str, language: str) -> str:
