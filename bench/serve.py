@@ -53,9 +53,9 @@ def database_limit() -> tuple[str, float]:
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.copy_expert(export.NO_JIT + export.copy_sql(findings, url_base=""), NullSink())
+            cursor.copy_expert(export.SETTINGS + export.copy_sql(findings, url_base=""), NullSink())
             return "COPY", time.perf_counter() - started
-        sql, params = export.raw_rows(findings).query.sql_with_params()
+        sql, params, _ = export.raw_query(findings)
         cursor.execute(sql, params)
         while cursor.fetchmany(2000):
             pass
