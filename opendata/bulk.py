@@ -109,6 +109,7 @@ def _sort_key(start, dialogue_id, position, session_id):
 def _countries(url_base: str):
     for country in public_countries().order_by("code"):
         yield {
+            "id": country.pk,
             "code": country.code,
             "url": url_base + country.get_absolute_url(),
             "name": translated(country, "name"),

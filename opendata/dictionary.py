@@ -287,6 +287,7 @@ API_TABLES = [
         "countries",
         _("Countries: /api/v1/countries/"),
         [
+            _ID,
             Field("code", _("The country's ISO 3166-1 alpha-2 code."), CODE, "KZ"),
             Field(
                 "url",
