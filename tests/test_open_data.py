@@ -189,7 +189,7 @@ def test_dictionary_describes_every_field_of_the_contract():
             "themes",
             "updated",
         ],
-        "countries": ["code", "url", "name"],
+        "countries": ["id", "code", "url", "name"],
         "themes": ["id", "slug", "url", "name"],
         "actions": [
             "id",
@@ -291,6 +291,7 @@ def test_json_file_holds_every_published_dialogue_with_its_sessions_and_findings
     assert data["url"] == "http://dialogues.example.org/open-data/"
     assert [c["code"] for c in data["countries"]] == ["KG", "KZ", "TJ", "UZ"]
     assert data["countries"][1] == {
+        "id": Country.objects.get(code="KZ").pk,
         "code": "KZ",
         "url": "http://dialogues.example.org/countries/kz/",
         "name": {"en": "Kazakhstan", "ru": "Казахстан"},
