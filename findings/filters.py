@@ -148,6 +148,19 @@ class FindingFilter(django_filters.FilterSet):
             ]
         return self._form
 
+    def unsearched(self, queryset=None):
+        """The findings every filter but the search chooses (the filters must be valid).
+
+        A search is bounded (``search.bounded``), which adds the search's own
+        conditions to these: once each, so that the database estimates them right.
+        """
+        assert self.is_valid(), "the filters are not valid"
+        queryset = self.queryset if queryset is None else queryset
+        for name, value in self.form.cleaned_data.items():
+            if name != "q":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def filter_theme(self, queryset, name, theme):
         """A finding is on a theme when it has it, or when its session has it.
 

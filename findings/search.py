@@ -97,9 +97,12 @@ def matching(findings, value: str):
 
 
 def bounded(findings, value: str):
-    """The ids of the ``I4C_SEARCH_MAX_RESULTS`` most recently added of ``findings`` (the
-    matches: published, the filters, ``matching``), for ``pk__in``: the page ranks
-    these (``ranked``), the API lists them.
+    """The ids of the ``I4C_SEARCH_MAX_RESULTS`` most recently added matches of the
+    words typed among ``findings`` (published and filtered, not yet searched:
+    ``FindingFilter.unsearched``), for ``pk__in``: the page ranks these (``ranked``),
+    the API lists them. Each condition of the search is added here once: the same
+    condition twice would make PostgreSQL think a common search rare, and read
+    every match through the index instead of the newest findings first.
 
     On PostgreSQL, that many of the whole-word matches and that many of the
     part-of-word ones, each chosen by its own query, so that each is planned on
@@ -111,7 +114,7 @@ def bounded(findings, value: str):
         return matches.order_by("-pk").values("pk")[:limit]
 
     if not uses_full_text():
-        return newest(findings)
+        return newest(matching(findings, value))
     whole_words = findings.alias(stored_vector=StoredVector()).filter(
         stored_vector=full_text_query(value)
     )
@@ -134,8 +137,8 @@ def bounded(findings, value: str):
 def ranked(findings, value: str):
     """The page's findings for a search, best first on PostgreSQL, in list order on SQLite.
 
-    ``findings`` are the matches (published, the menus, ``matching``). Only those
-    ``bounded`` chooses are ranked, read by their ids (one query chooses them
+    ``findings`` are published and filtered, not yet searched (as for ``bounded``).
+    Only the matches ``bounded`` chooses are ranked, read by their ids (one query chooses them
     first): ranking and snippets cost those rows only. On PostgreSQL each finding gets
     ``headline``, its text in the reader's language with the matched words marked.
     """

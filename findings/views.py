@@ -255,7 +255,9 @@ def finding_list(request):
             paginator = ListPaginator(sizes, PAGE_SIZE)
     else:
         searched = request.GET.get("q", "").strip()
-        findings = ranked(filterset.qs, searched).select_related("session__dialogue", "country")
+        findings = ranked(filterset.unsearched(), searched).select_related(
+            "session__dialogue", "country"
+        )
         paginator = CappedPaginator(findings, PAGE_SIZE)
     page = _page(paginator, request) if status == 200 else paginator.page(1)
     if searched:

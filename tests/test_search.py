@@ -203,7 +203,7 @@ def plan(client, q) -> str:
     """The plan of the query that chooses the matches of the search ``q`` (the page
     then reads those rows by their ids)."""
     assert client.get("/findings/", {"q": q}).status_code == 200
-    findings = Finding.objects.filter(pk__in=bounded(FindingFilter({"q": q}).qs, q))
+    findings = Finding.objects.filter(pk__in=bounded(FindingFilter({"q": q}).unsearched(), q))
     with transaction.atomic(), connection.cursor() as cursor:
         # Few rows: the planner would rather read the table, or walk the primary
         # key; make it show the index it can use.
@@ -217,6 +217,22 @@ def test_whole_words_are_looked_up_in_the_gin_index(client, findings):
     text = plan(client, "ab")
     assert "Bitmap Index Scan on findings_finding_search_vector_gin" in text, text
     assert "Seq Scan on findings_finding" not in text, text
+
+
+@postgresql_only
+def test_a_search_puts_each_of_its_conditions_once_in_the_query_that_chooses(findings):
+    # Twice, PostgreSQL multiplies the condition's selectivity by itself: a search
+    # matching 4% of a million findings looked like one matching 0.6%, and was read
+    # through the index, every match, instead of the newest findings first (8x slower).
+    def choosing(q) -> str:
+        chosen = bounded(FindingFilter({"q": q}).unsearched(), q)
+        return str(Finding.objects.filter(pk__in=chosen).query)
+
+    assert choosing("Kazakhstan grants").count("@@") == 1
+    # The whole words in one part of the union, the part of a word in the other.
+    sql = choosing("petit")
+    assert sql.count("@@") == 1
+    assert sql.count("%petit%") == 2  # in each language's text
 
 
 @postgresql_only

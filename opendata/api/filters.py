@@ -28,7 +28,7 @@ class FindingApiFilter(FindingFilter):
         value = (self.form.cleaned_data.get("q") or "").strip()
         if not value:
             return matches
-        return queryset.filter(pk__in=bounded(matches, value))
+        return queryset.filter(pk__in=bounded(self.unsearched(queryset), value))
 
 
 class SessionApiFilter(django_filters.FilterSet):
