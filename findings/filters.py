@@ -69,6 +69,40 @@ class TitleFilter(django_filters.ModelChoiceFilter):
     field_class = TitleChoiceField
 
 
+class FindingFilterForm(forms.Form):
+    """The findings' filters, whose sessions' menu offers one dialogue's sessions:
+    the one chosen, or the chosen session's.
+
+    Any published session is still accepted (the session pages link here with
+    ``?session=``), but a menu of every session would grow with the archive, and
+    sessions are named by their dialogue anyway. The menu follows the values as
+    validated, so nothing the address holds reaches a query unchecked.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._offer_sessions(None)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        session = cleaned_data.get("session")
+        self._offer_sessions(cleaned_data.get("dialogue") or (session and session.dialogue))
+        return cleaned_data
+
+    def _offer_sessions(self, dialogue):
+        field = self.fields["session"]
+        if dialogue is None:
+            shown = []
+            field.help_text = _("Choose a dialogue to choose one of its sessions.")
+        else:
+            shown = field.queryset.filter(dialogue=dialogue)
+            field.help_text = ""
+        field.widget.choices = [
+            ("", field.empty_label),
+            *((s.pk, field.label_from_instance(s)) for s in shown),
+        ]
+
+
 class FindingFilter(django_filters.FilterSet):
     """Filters published findings; every menu offers published choices only."""
 
@@ -103,6 +137,7 @@ class FindingFilter(django_filters.FilterSet):
     class Meta:
         model = Finding
         fields = ["q", "dialogue", "session", "country", "kind", "theme"]
+        form = FindingFilterForm
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None and data.get("country"):
@@ -125,28 +160,6 @@ class FindingFilter(django_filters.FilterSet):
             .order_by("-dialogue__start", "position")
         )
         self.filters["theme"].queryset = public_themes().order_by(localized("name"))
-
-    @property
-    def form(self):
-        """The form, its sessions' menu showing the sessions of one dialogue: the one
-        chosen, or the chosen session's. Any published session is still accepted (the
-        session pages link here), but a menu of every session would grow with the
-        archive, and sessions are named by their dialogue anyway."""
-        if not hasattr(self, "_form"):
-            field = super().form.fields["session"]
-            dialogue, session = self.data.get("dialogue"), self.data.get("session")
-            if dialogue:
-                shown = field.queryset.filter(dialogue__slug=dialogue)
-            elif session and session.isdigit():
-                shown = field.queryset.filter(dialogue__sessions=session)
-            else:
-                shown = field.queryset.none()
-                field.help_text = _("Choose a dialogue to choose one of its sessions.")
-            field.widget.choices = [
-                ("", field.empty_label),
-                *((s.pk, field.label_from_instance(s)) for s in shown),
-            ]
-        return self._form
 
     def unsearched(self, queryset=None):
         """The findings every filter but the search chooses (the filters must be valid).

@@ -418,5 +418,16 @@ def test_the_sessions_menu_offers_the_sessions_of_the_chosen_dialogue(
     # Any published session is accepted, whatever the menu shows.
     both = {"dialogue": first.slug, "session": other.pk}
     assert client.get("/findings/", both).status_code == 200
-    for garbage in ({"dialogue": "draft-1"}, {"dialogue": "nothing"}, {"session": "x1"}):
-        assert session_options(client.get("/findings/", garbage)) == ["All sessions"]
+    garbage = [
+        {"dialogue": "draft-1"},
+        {"dialogue": "nothing"},
+        {"dialogue": "a\x00b"},
+        {"session": "x1"},
+        {"session": "\u00b2"},
+        {"session": "9" * 30},
+        {"session": "\x00"},
+    ]
+    for query in garbage:
+        response = client.get("/findings/", query)
+        assert response.status_code == 400, query
+        assert session_options(response) == ["All sessions"], query
