@@ -56,7 +56,12 @@ def moment(value) -> str | None:
 
 def translated(obj, field: str) -> dict[str, str]:
     """``{"en": ..., "ru": ...}``: the languages that have a text, from the row's own columns."""
-    texts = ((code, getattr(obj, f"{field}_{code}", None)) for code in settings.CONTENT_LANGUAGES)
+    return _present(
+        (code, getattr(obj, f"{field}_{code}", None)) for code in settings.CONTENT_LANGUAGES
+    )
+
+
+def _present(texts) -> dict[str, str]:
     return {code: text for code, text in texts if text}
 
 
@@ -177,8 +182,7 @@ def _finding(row: dict, url: str) -> dict:
 
 def translated_row(row: dict, field: str) -> dict[str, str]:
     """``translated`` for a row read as a dict."""
-    texts = ((code, row.get(f"{field}_{code}")) for code in settings.CONTENT_LANGUAGES)
-    return {code: text for code, text in texts if text}
+    return _present((code, row.get(f"{field}_{code}")) for code in settings.CONTENT_LANGUAGES)
 
 
 def _texts(field: str) -> list[str]:

@@ -470,3 +470,29 @@ def test_no_other_app_imports_open_data():
                     imported.update(alias.name.split(".")[0] for alias in node.names)
     assert "findings" in imported  # the walk did read the imports
     assert "opendata" not in imported
+
+
+def test_json_file_holds_each_object_as_the_api_gives_it(client, demo, licence):
+    """The file and the API build their objects apart (the file streams plain rows):
+    the same dialogue, session and finding must come out the same."""
+    _, data = download(client)
+    dialogue = data["dialogues"][0]
+    session = dialogue["sessions"][0]
+    finding = session["findings"][0]
+
+    def api(path):
+        response = client.get(path)
+        assert response.status_code == 200
+        return response.json()
+
+    assert api(f"/api/v1/dialogues/{dialogue['id']}/") == {
+        **dialogue,
+        "sessions": [
+            {key: s[key] for key in ("id", "url", "slug", "position", "title")}
+            for s in dialogue["sessions"]
+        ],
+    }
+    assert api(f"/api/v1/sessions/{session['id']}/") == {
+        key: value for key, value in session.items() if key != "findings"
+    }
+    assert api(f"/api/v1/findings/{finding['id']}/") == finding

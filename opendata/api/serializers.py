@@ -16,6 +16,8 @@ from actions.models import Action
 from dialogues.models import Country, Dialogue, Session, Theme
 from findings.models import Finding
 
+from ..bulk import translated
+
 
 def _translated_schema() -> dict:
     return {
@@ -36,12 +38,7 @@ class TranslatedField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, obj):
-        texts = {}
-        for code in settings.CONTENT_LANGUAGES:
-            value = getattr(obj, f"{self.field_name}_{code}", None)
-            if value:
-                texts[code] = value
-        return texts
+        return translated(obj, self.field_name)
 
 
 @extend_schema_field({"type": "string", "format": "uri"})

@@ -54,3 +54,22 @@ def test_a_reader_filters_with_the_form(page):
     assert "country=TJ" in page.url and "kind=problem" in page.url
     assert page.locator(".finding").count() == 2
     assert page.get_by_role("status").inner_text().startswith("2 findings")
+
+
+def test_a_reader_chooses_a_dialogue_then_one_of_its_sessions(page):
+    page.goto("/findings/")
+    sessions = page.get_by_label("Session")
+    assert sessions.locator("option").all_inner_texts() == ["All sessions"]
+    assert page.get_by_text("Choose a dialogue to choose one of its sessions.").is_visible()
+    page.get_by_label("Dialogue").select_option(index=1)
+    page.get_by_role("button", name="Show findings").click()
+    page.wait_for_url("**/findings/?*")
+    offered = sessions.locator("option").all_inner_texts()
+    assert len(offered) == 1 + len(SESSIONS), offered
+    sessions.select_option(index=2)
+    page.get_by_role("button", name="Show findings").click()
+    page.wait_for_url("**session=*")
+    texts = page.locator(".finding-text").all_inner_texts()
+    second = SESSIONS[1]["findings"]
+    expected = [text for kind in second.values() for texts in kind.values() for text in texts]
+    assert sorted(texts) == sorted(expected)
