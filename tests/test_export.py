@@ -161,7 +161,7 @@ def test_export_costs_the_same_queries_for_1_and_500_rows(
     theme.findings.set(findings)
 
     # SAVEPOINT (the export reads in a transaction), the one SELECT or COPY with
-    # the themes joined, aggregated once, RELEASE SAVEPOINT.
+    # the themes, RELEASE SAVEPOINT.
     with django_assert_num_queries(3):
         _, rows = download(client)
 
