@@ -246,6 +246,23 @@ class Session(models.Model):
             "session_detail", kwargs={"dialogue_slug": self.dialogue.slug, "slug": self.slug}
         )
 
+    @staticmethod
+    def url_parts() -> tuple[str, str, str]:
+        """A session page's path around its two slugs: ``before + dialogue slug +
+        between + session slug + after`` is its ``get_absolute_url()``.
+
+        For lists of many sessions (the sitemap, the export): the address is reversed
+        once, not once per session. Slugs are ASCII letters, digits, "-" and "_",
+        which ``reverse`` leaves as they are.
+        """
+        path = reverse(
+            "session_detail",
+            kwargs={"dialogue_slug": "dialogue-slug-mark", "slug": "session-slug-mark"},
+        )
+        before, rest = path.split("dialogue-slug-mark")
+        between, after = rest.split("session-slug-mark")
+        return before, between, after
+
     def clean(self):
         if self.slug in RESERVED_SESSION_SLUGS:
             raise ValidationError(

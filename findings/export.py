@@ -35,13 +35,13 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Func, TextField, Value, When, Window
 from django.db.models.functions import Concat, NullIf, RowNumber, TruncDate
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dialogues.content import content_language, localized, resolution_order
+from dialogues.models import Session
 from i4c.limits import search_rate_limited
 
 from .enums import Kind
@@ -114,17 +114,6 @@ def header(*, with_status: bool = False) -> list[str]:
 
 
 # --- the query ---------------------------------------------------------------
-
-
-def _session_url_parts() -> tuple[str, str, str]:
-    """The session page's path around its two slugs, so SQL can build it too."""
-    path = reverse(
-        "session_detail",
-        kwargs={"dialogue_slug": "dialogue-slug-mark", "slug": "session-slug-mark"},
-    )
-    before, rest = path.split("dialogue-slug-mark")
-    between, after = rest.split("session-slug-mark")
-    return before, between, after
 
 
 def ordered(findings, *, language: str | None = None):
@@ -242,7 +231,7 @@ def copy_sql(findings, *, url_base: str, language: str = "en", with_status: bool
     row; the themes are read through their index as each row passes. The order is
     the one of ``in_list_order``, which the ORM path and the pages use.
     """
-    before, between, after = _session_url_parts()
+    before, between, after = Session.url_parts()
     link = Concat(
         Value(url_base + before),
         F("dialogue__slug"),
@@ -368,7 +357,7 @@ def _session_places(**columns):
         RowNumber(),
         order_by=[F("dialogue__start").desc(), F("dialogue_id"), F("position"), F("id")],
     )
-    sessions = Finding.session.field.related_model.objects.order_by()
+    sessions = Session.objects.order_by()
     return sessions.annotate(place=place, **columns).values("id", "place", *columns)
 
 
@@ -454,7 +443,7 @@ def _header(with_status: bool) -> bytes:
 def orm_chunks(findings, *, url_base: str, language: str = "en", with_status: bool = False):
     """The CSV in chunks of about 64 KiB, formatted in Python (any database)."""
     yield _header(with_status)
-    before, between, after = _session_url_parts()
+    before, between, after = Session.url_parts()
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     sql, params, convert = raw_query(findings, language=language, with_status=with_status)
     texts = len(text_columns(with_status=with_status))
