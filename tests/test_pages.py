@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -332,9 +333,9 @@ def test_list_feed_and_sitemap_query_counts_are_fixed(
     # their findings counted from the list sizes
     with django_assert_num_queries(3):
         assert len(client.get("/dialogues/").context["dialogues"]) == min(size, 20)
-    # the published dialogues
+    # the newest published dialogues, 20 at most
     with django_assert_num_queries(1):
-        assert client.get("/feed/").content.decode().count("<entry>") == size
+        assert client.get("/feed/").content.decode().count("<entry>") == min(size, 20)
     # the index: a count for each section of the database, and the dialogues' latest moment
     with django_assert_num_queries(4):
         assert client.get("/sitemap.xml").content.decode().count("<sitemap>") == 4
@@ -344,6 +345,20 @@ def test_list_feed_and_sitemap_query_counts_are_fixed(
         with django_assert_num_queries(queries):
             sitemap = client.get(f"/sitemap-{section}.xml").content.decode()
         assert sitemap.count("<url>") == urls
+
+
+def test_feed_holds_the_20_most_recently_published_dialogues(uncached, client):
+    published = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    for n in range(21):
+        make_dialogue(
+            title=f"Published {n:02}", published_at=published + datetime.timedelta(days=n)
+        )
+
+    feed = client.get("/feed/").content.decode()
+
+    assert feed.count("<entry>") == 20
+    assert feed.index("Published 20") < feed.index("Published 19")
+    assert "Published 00" not in feed
 
 
 def test_theme_filter_finds_findings_of_sessions_on_that_theme(client, demo):
