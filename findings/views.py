@@ -55,9 +55,20 @@ def _with_counts(dialogues):
 
 
 def _newest_dialogues():
+    # Sessions counted by a subquery, run for the rows shown only: the paginator's count
+    # then reads the dialogues alone, not every dialogue joined to its sessions.
+    sessions = (
+        Session.objects.filter(dialogue=OuterRef("pk"))
+        .order_by()
+        .values("dialogue")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Dialogue.objects.published()
-        .annotate(session_count=Count("sessions", distinct=True))
+        # What a card shows: not the summaries, the longest texts of the row.
+        .only("title", "slug", "start", "format")
+        .annotate(session_count=Coalesce(Subquery(sessions), 0))
         .order_by("-start", "-pk")
     )
 

@@ -1,11 +1,12 @@
 import datetime
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
 
 from dialogues.enums import Status
-from dialogues.models import Country
+from dialogues.models import Country, Dialogue, Session
 from findings.enums import Kind
 
 from .conftest import make_dialogue, make_findings, make_session
@@ -278,6 +279,40 @@ def test_sitemap_feed_and_robots(client, demo):
     assert "Role, impact of and barriers" in feed.content.decode()
     robots = client.get("/robots.txt").content.decode()
     assert robots.splitlines()[:2] == ["User-agent: *", "Disallow: /admin/"]
+
+
+SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def xml_of(response):
+    return ElementTree.fromstring(response.content)  # noqa: S314 (the site's own file)
+
+
+def test_sitemap_lists_each_published_session_at_its_page_address(client, demo):
+    make_session(make_dialogue(status=Status.DRAFT, slug="secret"))
+    published = Session.objects.filter(dialogue__status=Status.PUBLISHED).select_related("dialogue")
+
+    sitemap = xml_of(client.get("/sitemap-sessions.xml"))
+
+    locations = [loc.text for loc in sitemap.findall("s:url/s:loc", SITEMAP)]
+    assert locations == [
+        f"http://testserver{session.get_absolute_url()}"
+        for session in published.order_by("-dialogue__start", "position")
+    ]
+    assert not any("secret" in location for location in locations)
+
+
+def test_sitemap_dates_each_dialogue_by_its_publication(client, demo):
+    sitemap = xml_of(client.get("/sitemap-dialogues.xml"))
+
+    entries = {
+        url.find("s:loc", SITEMAP).text: url.find("s:lastmod", SITEMAP).text
+        for url in sitemap.findall("s:url", SITEMAP)
+    }
+    assert entries == {
+        f"http://testserver{dialogue.get_absolute_url()}": f"{dialogue.published_at:%Y-%m-%d}"
+        for dialogue in Dialogue.objects.published()
+    }
 
 
 def test_dialogue_overview_bars_scale_to_the_largest_count(client, demo):
