@@ -1,8 +1,9 @@
 """Times the pages on the database of ``DATABASE_URL``; started by ``bench_pages.py``.
 
-Prints one JSON list: for each page, the median of 5 requests (after one that
-warms the database), its queries and its size. Requests go through Django's test
-client in this process, with the page cache off (``PAGE_CACHE_SECONDS=0``).
+Prints one JSON list: for each page, the times of ``BENCH_PAGES_RUNS`` requests
+(after one that warms the database) and their median, its queries and its size.
+Requests go through Django's test client in this process, with the page cache
+off (``PAGE_CACHE_SECONDS=0``).
 """
 
 import json
@@ -29,7 +30,8 @@ from dialogues.models import Country, Dialogue, Theme  # noqa: E402
 from findings.models import ListSize  # noqa: E402
 from findings.views import PAGE_SIZE  # noqa: E402
 
-RUNS = 5
+# Timed requests per page (after one that warms the database); ``bench_pages`` sets it.
+RUNS = int(os.environ.get("BENCH_PAGES_RUNS", "5"))
 
 
 def pages() -> list[tuple[str, str, bool, bool]]:
@@ -99,6 +101,7 @@ def measure(client, name, path, admin, search) -> dict:
         "search": search,
         "status": response.status_code,
         "ms": statistics.median(times),
+        "times": times,
         "queries": len(queries),
         "kb": len(content) / 1024,
         "html": response["Content-Type"].startswith("text/html"),
