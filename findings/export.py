@@ -32,8 +32,8 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, F, Func, TextField, Value, When, Window
-from django.db.models.functions import Concat, NullIf, RowNumber, TruncDate
+from django.db.models import BooleanField, Case, F, Func, TextField, Value, When
+from django.db.models.functions import Concat, NullIf, TruncDate
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -44,9 +44,8 @@ from dialogues.content import content_language, localized, resolution_order
 from dialogues.models import Session
 from i4c.limits import search_rate_limited
 
-from .enums import Kind
 from .filters import FindingFilter
-from .lists import in_list_order
+from .lists import country_places, in_list_order, list_place, session_places
 from .models import Finding
 
 HEADER = [
@@ -176,8 +175,8 @@ def raw_query(findings, *, language: str = "en", with_status: bool = False):
     ids_sql, ids_params = (
         rows.values("pk").query.sql_with_params() if connection.vendor != "postgresql" else ("", [])
     )
-    sessions_sql, sessions_params = _session_places().query.sql_with_params()
-    countries_sql, countries_params = _country_places(language).query.sql_with_params()
+    sessions_sql, sessions_params = session_places().query.sql_with_params()
+    countries_sql, countries_params = country_places(language).query.sql_with_params()
     selected = ", ".join([*(f"rows.{name}" for name in columns), "themes.names"])
     order = _in_list_order(sessions_sql, countries_sql, ids_sql, language)
     sql = f"SELECT {selected} FROM ({rows_sql}) rows {order}"  # noqa: S608
@@ -272,8 +271,8 @@ def copy_sql(findings, *, url_base: str, language: str = "en", with_status: bool
             return cursor.mogrify(*queryset.query.sql_with_params()).decode()
 
         rows_sql = sql(rows.values_list(*per_finding, *_KEYS))
-        sessions_sql = sql(_session_places(**per_session))
-        countries_sql = sql(_country_places(language, **per_country))
+        sessions_sql = sql(session_places(**per_session))
+        countries_sql = sql(country_places(language, **per_country))
     texts = [f"rows.{name}" for name in _text_sql(language, with_status)]
     selected = [
         "rows.k_id",
@@ -315,31 +314,14 @@ def _in_list_order(sessions_sql: str, countries_sql: str, ids_sql: str, language
     The rows are sorted on small integers (each session's and each country's place
     in the list order) rather than on dates and names of other tables.
     """
+    place = list_place(
+        "session_place.place", "country_place.place", "rows.k_kind", "rows.k_position"
+    )
     return (
         f"JOIN ({sessions_sql}) session_place ON session_place.id = rows.k_session "
         f"LEFT JOIN ({countries_sql}) country_place ON country_place.id = rows.k_country "
         f"{_themes_join(ids_sql, language)} "
-        f"ORDER BY {_list_place()}, rows.k_id"
-    )
-
-
-# A finding's place in the list as one integer: session by session, country by country
-# (regional last), successes before problems, by number. Sorting on one integer takes
-# less than half the time of sorting on several columns (at a million rows, the columns after
-# the first are read out of wide rows for every tie). Numbers are under 2^15 and there
-# are fewer than 2^46 sessions times countries: the key fits in 63 bits. The id only
-# breaks ties the constraints already forbid (two findings with one number in a list).
-_KIND_PLACES = " ".join(
-    f"WHEN '{kind}' THEN {place}" for place, kind in enumerate(sorted(Kind.values, reverse=True))
-)
-
-
-def _list_place() -> str:
-    country = Finding.country.field.related_model._meta.db_table
-    places = f"(SELECT count(*) + 2 FROM {country})"  # noqa: S608 (a model's table)
-    return (
-        f"((session_place.place * {places} + COALESCE(country_place.place, {places} - 1)) * 2 "
-        f"+ CASE rows.k_kind {_KIND_PLACES} END) * 65536 + rows.k_position"
+        f"ORDER BY {place}, rows.k_id"
     )
 
 
@@ -348,27 +330,6 @@ def _tables():
         "through": Finding.themes.through._meta.db_table,
         "theme": Finding.themes.field.related_model._meta.db_table,
     }
-
-
-def _session_places(**columns):
-    """Every session, with its place in the list order (newest dialogue first, then
-    by number) and ``columns``."""
-    place = Window(
-        RowNumber(),
-        order_by=[F("dialogue__start").desc(), F("dialogue_id"), F("position"), F("id")],
-    )
-    sessions = Session.objects.order_by()
-    return sessions.annotate(place=place, **columns).values("id", "place", *columns)
-
-
-def _country_places(language: str, **columns):
-    """Every country, with its place in the list order (by its name in ``language``,
-    as ``localized`` reads it, then by id) and ``columns``."""
-    place = Window(
-        RowNumber(), order_by=[localized("name", language).asc(nulls_last=True), F("id")]
-    )
-    countries = Finding.country.field.related_model.objects.order_by()
-    return countries.annotate(place=place, **columns).values("id", "place", *columns)
 
 
 def _themes_join(ids_sql: str, language: str) -> str:

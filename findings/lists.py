@@ -9,10 +9,14 @@ are read, through the index on (session, country, kind, position).
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 
 from dialogues.content import localized
+from dialogues.models import Country, Session
 
+from .enums import Kind
 from .models import Finding, ListSize, ThemeListSize
 
 
@@ -42,21 +46,73 @@ def in_list_order(findings, *, language: str | None = None):
     return findings.order_by(*list_order(language))
 
 
+def session_places(**columns):
+    """Every session, with its place in the list order (newest dialogue first, then
+    by number) and ``columns``."""
+    place = Window(
+        RowNumber(),
+        order_by=[F("dialogue__start").desc(), F("dialogue_id"), F("position"), F("id")],
+    )
+    sessions = Session.objects.order_by()
+    return sessions.annotate(place=place, **columns).values("id", "place", *columns)
+
+
+# A list's (or a finding's) place in the list order as one integer, in SQL: session by
+# session, country by country (regional last), successes before problems (then, for a
+# finding, by number). Sorting on one integer takes a fraction of the time of sorting
+# on several columns: each tie of a column costs another comparison through the
+# database's functions. Numbers are under 2^15 and there are fewer than 2^46 sessions
+# times countries: the key fits in 63 bits.
+_KIND_PLACES = " ".join(
+    f"WHEN '{kind}' THEN {place}" for place, kind in enumerate(sorted(Kind.values, reverse=True))
+)
+
+
+def list_place(session: str, country: str, kind: str, position: str | None = None) -> str:
+    """The SQL of the place of the list (and of the finding at ``position`` in it) whose
+    session's place (``session_places``), country's place (``country_places``; NULL
+    for regional findings) and kind these SQL expressions give."""
+    places = f"(SELECT count(*) + 2 FROM {Country._meta.db_table})"  # noqa: S608 (a model's table)
+    key = (
+        f"((({session}) * {places} + COALESCE({country}, {places} - 1)) * 2 "
+        f"+ CASE {kind} {_KIND_PLACES} END)"
+    )
+    return f"{key} * 65536 + {position}" if position else key
+
+
+def country_places(language: str | None = None, **columns):
+    """Every country, with its place in the list order (by its name in ``language``,
+    as ``localized`` reads it, then by id) and ``columns``."""
+    place = Window(
+        RowNumber(), order_by=[localized("name", language).asc(nulls_last=True), F("id")]
+    )
+    countries = Country.objects.order_by()
+    return countries.annotate(place=place, **columns).values("id", "place", *columns)
+
+
 def list_sizes(lists=None, *fields: str, language: str | None = None) -> list[dict]:
     """The non-empty published lists (``lists``: a ``ListSize`` queryset, filtered),
-    in the public order, each with its ``count`` and ``fields``. One query."""
+    in the public order, each with its ``count`` and ``fields``. One query.
+
+    Sorted on one integer (``list_place``), not on the dialogue's start, the
+    session's number and the country's name: at 4,480 lists (a million findings)
+    that sort took 10 of this query's 14 ms.
+    """
     lists = ListSize.objects.published() if lists is None else lists.filter(count__gt=0)
-    return list(
-        lists.values("session_id", "country_id", "kind", "count", *fields).order_by(
-            "-session__dialogue__start",
-            "session__dialogue_id",
-            "session__position",
-            "session_id",
-            localized("country__name", language).asc(nulls_last=True),
-            "country_id",
-            "-kind",
-        )
+    columns = ["session_id", "country_id", "kind", "count", *fields]
+    rows_sql, rows_params = lists.order_by().values(*columns).query.sql_with_params()
+    places_sql, places_params = country_places(language).query.sql_with_params()
+    selected = ", ".join(f"r.{connection.ops.quote_name(column)}" for column in columns)
+    sessions_sql, sessions_params = session_places().query.sql_with_params()
+    sql = (
+        f"SELECT {selected} FROM ({rows_sql}) r "  # noqa: S608 (the ORM's own SQL)
+        f"JOIN ({sessions_sql}) s ON s.id = r.session_id "
+        f"LEFT JOIN ({places_sql}) p ON p.id = r.country_id "
+        f"ORDER BY {list_place('s.place', 'p.place', 'r.kind')}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rows_params, *sessions_params, *places_params])
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def theme_list_sizes(sizes: list[dict], theme) -> list[dict]:
