@@ -7,6 +7,7 @@ fresh context, so cookies such as the chosen language never leak between tests.
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -215,3 +216,29 @@ def file_page(browser):
     context.close()
     if broken:
         pytest.fail("Requests of the pages failed: " + ", ".join(broken))
+
+
+def _autocomplete(term: str | None = None):
+    """Whether a response answers the admin's search-as-you-type menu (for ``term``)."""
+
+    def answers(response) -> bool:
+        url = urlsplit(response.url)
+        asked = parse_qs(url.query).get("term", [""])[0]
+        return url.path.endswith("/autocomplete/") and (term is None or asked == term)
+
+    return answers
+
+
+def choose(page, field: str, search: str, option: str):
+    """Pick ``option`` in the admin's search-as-you-type menu of ``field``, once the menu
+    shows what matches ``search``, as a person waits for it.
+
+    Each request the menu sends is waited for: one still running when the form is sent
+    would share the live server's one connection to the in-memory SQLite database with
+    the form's, and break it (seen as "no such savepoint").
+    """
+    with page.expect_response(_autocomplete()):
+        page.locator(f"#id_{field} + .select2").click()
+    with page.expect_response(_autocomplete(search)):
+        page.locator(".select2-container--open .select2-search__field").fill(search)
+    page.locator(".select2-results__option", has_text=option).click()

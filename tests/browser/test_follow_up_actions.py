@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .conftest import DIALOGUE_URL, SESSION_URL
+from .conftest import DIALOGUE_URL, SESSION_URL, choose
 from .test_accessibility import PHONE, describe
 
 pytestmark = pytest.mark.browser
@@ -16,13 +16,6 @@ TITLE = "Map the rules on public participation in each country"
 FIRST = "Lack of unity and partnership"
 SECOND = "Competitiveness in finding money and receiving it"
 NOTE = "Terms of reference agreed with the Board."
-
-
-def choose(page, field: str, search: str, option: str):
-    """Pick ``option`` in the admin's search-as-you-type menu of ``field``."""
-    page.locator(f"#id_{field} + .select2").click()
-    page.locator(".select2-container--open .select2-search__field").fill(search)
-    page.locator(".select2-results__option", has_text=option).click()
 
 
 def record_the_action(page):

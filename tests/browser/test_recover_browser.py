@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import choose
+
 pytestmark = pytest.mark.browser
 
 LOST = "Lack of unity and partnership"  # Kazakhstan's problem number 1 in the demo's first session
@@ -12,13 +14,6 @@ SESSION = (
     "Citizen Participation in Decision Making and Democracy, Transparency and Good "
     "Governance, Digital Advocacy in Central Asia and Mongolia"
 )
-
-
-def choose(page, field: str, search: str, option: str):
-    """Pick ``option`` in the admin's search-as-you-type menu of ``field``."""
-    page.locator(f"#id_{field} + .select2").click()
-    page.locator(".select2-container--open .select2-search__field").fill(search)
-    page.locator(".select2-results__option", has_text=option).click()
 
 
 def test_a_deleted_finding_whose_number_was_taken_is_recovered_at_the_end_of_its_list(
